@@ -1,0 +1,94 @@
+/**
+ * Small byte helpers shared by every package. Nothing here touches secrets beyond copying them.
+ * @module
+ */
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder('utf-8', { fatal: false });
+
+/**
+ * UTF-8 bytes of a string.
+ * @example
+ * ```ts
+ * import { utf8 } from '@atrest/core';
+ * utf8('k8s:enc:'); // Uint8Array(8)
+ * ```
+ */
+export function utf8(text: string): Uint8Array {
+  return encoder.encode(text);
+}
+
+/**
+ * Decode UTF-8 bytes to a string (invalid sequences become U+FFFD).
+ * @example
+ * ```ts
+ * import { fromUtf8, utf8 } from '@atrest/core';
+ * fromUtf8(utf8('hi')); // 'hi'
+ * ```
+ */
+export function fromUtf8(bytes: Uint8Array): string {
+  return decoder.decode(bytes);
+}
+
+/**
+ * True when `data` starts with `prefix` (an empty prefix matches everything).
+ * @example
+ * ```ts
+ * import { hasPrefix, utf8 } from '@atrest/core';
+ * hasPrefix(utf8('k8s:enc:aesgcm:v1:k:'), utf8('k8s:enc:')); // true
+ * ```
+ */
+export function hasPrefix(data: Uint8Array, prefix: Uint8Array): boolean {
+  const n = prefix.length;
+  if (data.length < n) return false;
+  for (let i = 0; i < n; i++) if (data[i] !== prefix[i]) return false;
+  return true;
+}
+
+/**
+ * Concatenate byte arrays into one new array.
+ * @example
+ * ```ts
+ * import { concatBytes } from '@atrest/core';
+ * concatBytes(new Uint8Array([1]), new Uint8Array([2, 3])); // Uint8Array [1, 2, 3]
+ * ```
+ */
+export function concatBytes(...parts: Uint8Array[]): Uint8Array {
+  let total = 0;
+  for (const p of parts) total += p.length;
+  const out = new Uint8Array(total);
+  let off = 0;
+  for (const p of parts) {
+    out.set(p, off);
+    off += p.length;
+  }
+  return out;
+}
+
+/**
+ * Compare two byte arrays in time that depends only on their lengths, not their contents.
+ * Use it wherever secret-derived bytes are compared.
+ * @example
+ * ```ts
+ * import { constantTimeEqual } from '@atrest/core';
+ * constantTimeEqual(new Uint8Array([1]), new Uint8Array([1])); // true
+ * ```
+ */
+export function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= (a[i] as number) ^ (b[i] as number);
+  return diff === 0;
+}
+
+/**
+ * Overwrite a buffer with zeros. Use on key material and intermediate secrets you own.
+ * @example
+ * ```ts
+ * import { wipe } from '@atrest/core';
+ * const k = new Uint8Array([1, 2]); wipe(k); // k is now [0, 0]
+ * ```
+ */
+export function wipe(...buffers: Uint8Array[]): void {
+  for (const b of buffers) b.fill(0);
+}

@@ -1,0 +1,108 @@
+/**
+ * The prefix chain: upstream's `PrefixTransformers`, the one mechanism every provider plugs into.
+ *
+ * Read: entries are tried in order, and only those whose prefix the stored value starts with. The
+ * first success wins, and is **stale** when it was not entry 0 (or the entry itself said stale).
+ * An entry with an empty prefix (identity) that fails is skipped silently: that is how identity
+ * refuses `k8s:enc:` data without masking the real error. When every matching entry fails, the
+ * errors are combined in chain order ({@link reduceErrors}); when none matched, the chain's own
+ * "no match" error is thrown.
+ *
+ * Write: always entry 0, its prefix followed by its output.
+ *
+ * The chain stays synchronous as long as the entries it calls are; it returns a promise only once
+ * an entry does.
+ *
+ * @module
+ */
+import { concatBytes, hasPrefix } from './bytes.js';
+import { type AtrestError, reduceErrors, toAtrestError } from './errors.js';
+import { isPromise, type MaybePromise, type ReadResult, type Transformer } from './transformer.js';
+
+/** One entry of a {@link PrefixChain}. */
+export interface ChainEntry {
+  /** Bytes a stored value must start with for this entry to be tried; empty matches everything. */
+  readonly prefix: Uint8Array;
+  /** The transformer that reads what follows the prefix and writes what the prefix precedes. */
+  readonly transformer: Transformer;
+  /** A label for reports (`aesgcm:key1`); reported as {@link ReadResult.source} when the transformer gives none. */
+  readonly name?: string;
+}
+
+/**
+ * Upstream's prefix-transformer chain.
+ *
+ * @example
+ * ```ts
+ * import { AtrestError, ErrorCode, PrefixChain, utf8 } from '@atrest/core';
+ * import { identity } from '@atrest/identity';
+ * const chain = new PrefixChain(
+ *   [{ prefix: new Uint8Array(0), transformer: identity(), name: 'identity' }],
+ *   () => new AtrestError(ErrorCode.NoMatchingPrefix, 'no matching prefix found'),
+ * );
+ * const r = chain.read(utf8('hello'), utf8('/registry/secrets/a/b'));
+ * ```
+ */
+export class PrefixChain implements Transformer {
+  /** The entries, in read order. */
+  readonly entries: readonly ChainEntry[];
+  readonly #noMatch: () => AtrestError;
+
+  /**
+   * @param entries - at least one entry; entry 0 is the writer
+   * @param noMatch - builds the error thrown when no entry's prefix matches
+   * @throws TypeError when `entries` is empty
+   */
+  constructor(entries: readonly ChainEntry[], noMatch: () => AtrestError) {
+    if (entries.length === 0) throw new TypeError('PrefixChain needs at least one entry');
+    this.entries = Object.freeze([...entries]);
+    this.#noMatch = noMatch;
+  }
+
+  /** {@inheritDoc Transformer.read} */
+  read(data: Uint8Array, context: Uint8Array): MaybePromise<ReadResult> {
+    return this.#readFrom(0, data, context, []);
+  }
+
+  #readFrom(start: number, data: Uint8Array, context: Uint8Array, errors: AtrestError[]): MaybePromise<ReadResult> {
+    const entries = this.entries;
+    for (let i = start; i < entries.length; i++) {
+      const entry = entries[i] as ChainEntry;
+      const plen = entry.prefix.length;
+      if (!hasPrefix(data, entry.prefix)) continue;
+      let result: MaybePromise<ReadResult>;
+      try {
+        result = entry.transformer.read(plen === 0 ? data : data.subarray(plen), context);
+      } catch (err) {
+        if (plen !== 0) errors.push(toAtrestError(err));
+        continue;
+      }
+      if (isPromise(result)) {
+        return result.then(
+          (r) => settle(r, i, entry),
+          (err: unknown) => {
+            if (plen !== 0) errors.push(toAtrestError(err));
+            return this.#readFrom(i + 1, data, context, errors);
+          },
+        );
+      }
+      return settle(result, i, entry);
+    }
+    throw reduceErrors(errors) ?? this.#noMatch();
+  }
+
+  /** {@inheritDoc Transformer.write} */
+  write(plaintext: Uint8Array, context: Uint8Array): MaybePromise<Uint8Array> {
+    const first = this.entries[0] as ChainEntry;
+    const out = first.transformer.write(plaintext, context);
+    if (first.prefix.length === 0) return out;
+    if (isPromise(out)) return out.then((b) => concatBytes(first.prefix, b));
+    return concatBytes(first.prefix, out);
+  }
+}
+
+function settle(r: ReadResult, index: number, entry: ChainEntry): ReadResult {
+  const source = r.source ?? entry.name;
+  if (index === 0 && source === r.source) return r;
+  return { plaintext: r.plaintext, stale: r.stale || index !== 0, ...(source === undefined ? {} : { source }) };
+}

@@ -1,0 +1,92 @@
+/**
+ * The value-transformer contract, mirroring kube-apiserver's `storage/value` package.
+ *
+ * A {@link Transformer} turns the bytes kube-apiserver would store in etcd back into plaintext
+ * (`read`) and plaintext into stored bytes (`write`). Both take the *authenticated-data context*:
+ * the full etcd key of the value (`/registry/secrets/default/db`). Providers that authenticate it
+ * (aesgcm, kms) refuse a value moved to another key; providers that ignore it (aescbc, secretbox,
+ * identity) do not.
+ *
+ * Results may be synchronous or asynchronous ({@link MaybePromise}): local providers (identity,
+ * aescbc, aesgcm, secretbox) answer synchronously and never allocate a promise; KMS providers
+ * return a promise only when they must call a plugin. `await` works on either.
+ *
+ * @module
+ */
+
+/** A value, or a promise of it. Local providers return values; KMS providers may return promises. */
+export type MaybePromise<T> = T | Promise<T>;
+
+/** The outcome of reading a stored value. */
+export interface ReadResult {
+  /** The decrypted value. */
+  readonly plaintext: Uint8Array;
+  /**
+   * True when kube-apiserver would consider the value stale: it was not read by the first entry
+   * of the chain (a later provider or a later key), kms v1 fell back to AES-CBC, or kms v2's key
+   * ID / DEK source type differs from the current one. A stale value should be re-written.
+   */
+  readonly stale: boolean;
+  /**
+   * Which chain entry read the value, when known: `identity`, `aesgcm:key1`, `kms:v2:name`.
+   * Purely informational; conformance is decided by `plaintext`, `stale` and errors.
+   */
+  readonly source?: string;
+}
+
+/**
+ * A value transformer: the unit that providers implement and chains combine.
+ *
+ * `read` receives the stored bytes *after* any prefix its chain entry matched; `write` returns
+ * the bytes to store *without* that prefix (the chain adds it). A bare provider used outside a
+ * chain therefore reads and writes un-prefixed payloads.
+ *
+ * Implementations must not retain or mutate `data`, and must throw (or reject with)
+ * an {@link AtrestError} on failure.
+ *
+ * @example
+ * ```ts
+ * import { type Transformer, utf8 } from '@atrest/core';
+ * declare const t: Transformer;
+ * const ctx = utf8('/registry/secrets/default/db');
+ * const stored = await t.write(utf8('hello'), ctx);
+ * const { plaintext, stale } = await t.read(stored, ctx);
+ * ```
+ */
+export interface Transformer {
+  /**
+   * Decrypt a stored value.
+   * @param data - stored bytes (after the chain entry's prefix)
+   * @param context - authenticated data: the etcd key's bytes
+   * @returns the plaintext and whether it is stale
+   * @throws AtrestError when the value cannot be read
+   */
+  read(data: Uint8Array, context: Uint8Array): MaybePromise<ReadResult>;
+  /**
+   * Encrypt a value for storage.
+   * @param plaintext - the value to protect
+   * @param context - authenticated data: the etcd key's bytes
+   * @returns the bytes to store (without the chain entry's prefix)
+   * @throws AtrestError when the value cannot be written
+   */
+  write(plaintext: Uint8Array, context: Uint8Array): MaybePromise<Uint8Array>;
+}
+
+/**
+ * True when `value` is a promise (or any thenable). Used by chains to stay synchronous when every
+ * provider they touch is synchronous.
+ *
+ * @example
+ * ```ts
+ * import { isPromise } from '@atrest/core';
+ * isPromise(Promise.resolve(1)); // true
+ * isPromise(1); // false
+ * ```
+ */
+export function isPromise<T>(value: MaybePromise<T>): value is Promise<T> {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
+}
