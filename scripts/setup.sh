@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Idempotent set-up for a fresh clone: pnpm, dependencies, build, and (for the test suite) Go and etcd.
+# Usage: bash scripts/setup.sh [--with-system-deps]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_node_major=20
+node_version=$(node -p 'process.versions.node' 2>/dev/null || echo 0)
+if [ "${node_version%%.*}" -lt "$need_node_major" ]; then
+  echo "atrest needs Node.js >= 20.19 (found ${node_version})" >&2
+  exit 1
+fi
+
+if [ "${1:-}" = "--with-system-deps" ]; then
+  # The test suite drives our Go reference peer (golang-go, golang-golang-x-crypto-dev) and a real
+  # etcd (etcd-server, etcd-client). Install them when missing and we can.
+  missing=()
+  command -v go >/dev/null 2>&1 || missing+=(golang-go)
+  [ -d /usr/share/gocode/src/golang.org/x/crypto ] || missing+=(golang-golang-x-crypto-dev)
+  command -v etcd >/dev/null 2>&1 || missing+=(etcd-server)
+  command -v etcdctl >/dev/null 2>&1 || missing+=(etcd-client)
+  if [ "${#missing[@]}" -gt 0 ]; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+      echo "setup: installing ${missing[*]} with apt-get" >&2
+      export DEBIAN_FRONTEND=noninteractive
+      apt-get update -qq >/dev/null
+      apt-get install -y -qq "${missing[@]}" >/dev/null
+    else
+      echo "setup: please install these Debian packages first: ${missing[*]}" >&2
+      exit 1
+    fi
+  fi
+fi
+
+if ! command -v pnpm >/dev/null 2>&1; then
+  echo "setup: installing pnpm" >&2
+  corepack enable >/dev/null 2>&1 && corepack prepare pnpm@10.34.8 --activate >/dev/null 2>&1 \
+    || npm install -g pnpm@10.34.8 >/dev/null 2>&1
+fi
+
+pnpm install --frozen-lockfile --reporter=silent
+pnpm run --silent build
