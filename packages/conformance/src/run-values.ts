@@ -1,0 +1,93 @@
+/**
+ * Running `values.json` cases: load the case's configuration, read the stored value for the
+ * case's resource under the case's etcd key, and compare plaintext and staleness (or the exact
+ * error text) with what upstream returned.
+ *
+ * @module
+ */
+import { type CryptoBackend, utf8 } from '@atrest/core';
+import { loadEncryptionConfiguration, type KmsFactory } from '@atrest/config';
+import { observeError } from './_errors.js';
+import type { CaseResult, ObservedError, ValuesCase, ValuesExpectation, VectorKmsEntry } from './types.js';
+
+/** Options for running values cases. */
+export interface ValuesRunOptions {
+  /** Crypto backend for every provider (default: core's default backend). */
+  readonly backend?: CryptoBackend;
+  /**
+   * Supplies the KMS factory for a case's plugins (upstream's Base64 mock). Without it, or when it
+   * returns undefined, kms cases fail with `ERR_PROVIDER_UNAVAILABLE`.
+   */
+  readonly kms?: (caseKms: readonly VectorKmsEntry[]) => KmsFactory | undefined;
+}
+
+/** What reading gave: plaintext (base64) and staleness, or an error. */
+export type ValuesObservation = { readonly plaintext: string; readonly stale: boolean } | ObservedError;
+
+/** The result of one values case. */
+export type ValuesResult = CaseResult<ValuesExpectation, ValuesObservation>;
+
+const fromBase64 = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'base64'));
+const toBase64 = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('base64');
+
+/**
+ * Read one case's stored value with atrest.
+ *
+ * @param c - the case
+ * @param options - backend and kms wiring
+ * @returns what atrest observed (never throws: failures become `{ error, code }`)
+ */
+export async function observeValuesCase(c: ValuesCase, options: ValuesRunOptions = {}): Promise<ValuesObservation> {
+  try {
+    const kms = c.kms === undefined ? undefined : options.kms?.(c.kms);
+    const loaded = loadEncryptionConfiguration(c.config, {
+      source: c.id,
+      ...(options.backend === undefined ? {} : { backend: options.backend }),
+      ...(kms === undefined ? {} : { kms }),
+    });
+    const transformer = loaded.transformerForResource(c.resource);
+    const r = await transformer.read(fromBase64(c.stored), utf8(c.key));
+    return { plaintext: toBase64(r.plaintext), stale: r.stale };
+  } catch (err) {
+    return observeError(err);
+  }
+}
+
+/**
+ * Whether an observation matches upstream's expectation: same plaintext bytes and staleness, or
+ * the same error text.
+ * @param expected - the case's `expect`
+ * @param actual - what atrest observed
+ */
+export function valuesMatch(expected: ValuesExpectation, actual: ValuesObservation): boolean {
+  if ('error' in expected) return 'error' in actual && actual.error === expected.error;
+  if ('error' in actual) return false;
+  // Compare bytes, not base64 texts, so any valid encoding of the same bytes matches.
+  const a = fromBase64(actual.plaintext);
+  const e = fromBase64(expected.plaintext);
+  return a.length === e.length && a.every((v, i) => v === e[i]) && actual.stale === expected.stale;
+}
+
+/**
+ * Run values cases.
+ *
+ * @param cases - cases of `values.json`
+ * @param options - backend and kms wiring
+ * @returns one result per case, in order
+ * @example
+ * ```ts
+ * import { runValuesCases } from '@atrest/conformance';
+ * import { readFileSync } from 'node:fs';
+ * const file = JSON.parse(readFileSync('test-vectors/upstream/values.json', 'utf8'));
+ * const results = await runValuesCases(file.cases);
+ * results.filter((r) => !r.ok).length;
+ * ```
+ */
+export async function runValuesCases(cases: readonly ValuesCase[], options: ValuesRunOptions = {}): Promise<ValuesResult[]> {
+  const results: ValuesResult[] = [];
+  for (const c of cases) {
+    const actual = await observeValuesCase(c, options);
+    results.push({ id: c.id, ok: valuesMatch(c.expect, actual), expected: c.expect, actual });
+  }
+  return results;
+}
