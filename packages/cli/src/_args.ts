@@ -1,0 +1,44 @@
+/**
+ * Command-line parsing on top of `node:util` parseArgs, with usage errors instead of exceptions.
+ * @module
+ */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { UsageError } from './_errors.js';
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+/** The parsed values: strings for string options, booleans for flags, arrays for `multiple`. */
+export type ParsedValues<O extends Options> = {
+  [K in keyof O]?: O[K] extends { multiple: true }
+    ? O[K] extends { type: 'boolean' }
+      ? boolean[]
+      : string[]
+    : O[K] extends { type: 'boolean' }
+      ? boolean
+      : string;
+};
+
+/**
+ * Parse `argv` strictly: unknown options and missing values are usage errors.
+ * @param argv - arguments after the command name
+ * @param options - parseArgs option spec
+ * @param allowPositionals - whether positional arguments are accepted
+ */
+export function parse<O extends Options>(
+  argv: string[],
+  options: O,
+  allowPositionals = false,
+): { values: ParsedValues<O>; positionals: string[] } {
+  try {
+    const r = parseArgs({ args: argv, options, allowPositionals, strict: true });
+    return { values: r.values as ParsedValues<O>, positionals: r.positionals };
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
+/** The value of a required string option, or a usage error naming it. */
+export function required(value: string | undefined, flag: string): string {
+  if (value === undefined || value === '') throw new UsageError(`missing required option --${flag}`);
+  return value;
+}

@@ -1,0 +1,23 @@
+/**
+ * Loading an EncryptionConfiguration file for a command, with KMS plugins wired in.
+ * @module
+ */
+import { fromUtf8 } from '@atrest/core';
+import { loadEncryptionConfiguration, type LoadedEncryptionConfiguration } from '@atrest/config';
+import { readInput } from './_io.js';
+
+/** How a command wants KMS providers resolved. */
+export interface KmsWiring {
+  /** `--kms-mock NAME=base64[:KEYID]` values: the Base64 mock in place of plugin NAME. */
+  readonly mocks?: readonly string[];
+}
+
+/**
+ * Read and load a config file.
+ * @param path - the config file
+ * @param _kms - KMS wiring (mocks, real plugins)
+ */
+export async function loadConfigFile(path: string, _kms: KmsWiring = {}): Promise<LoadedEncryptionConfiguration> {
+  const text = fromUtf8(await readInput(path, 'config'));
+  return loadEncryptionConfiguration(text, { source: path });
+}

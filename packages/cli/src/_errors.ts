@@ -1,0 +1,49 @@
+/**
+ * Turning errors into exit codes and one-line messages.
+ *
+ * Exit codes: 0 success, 1 the operation failed (bad value, invalid config, failed vectors),
+ * 2 the command line was wrong. Messages come from {@link AtrestError.describe}, which never
+ * carries key material or plaintext.
+ *
+ * @module
+ */
+import { AtrestError, ErrorCode } from '@atrest/core';
+
+/** Process exit codes. */
+export const Exit = { Ok: 0, Failed: 1, Usage: 2 } as const;
+
+/** A command-line mistake: prints usage help and exits 2. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+/**
+ * Render any error for stderr.
+ * @param err - what was thrown
+ * @returns one or more lines, each ending in a newline
+ */
+export function formatError(err: unknown): string {
+  if (err instanceof AtrestError) {
+    let text = `atrest: error [${err.code}]: ${err.describe()}\n`;
+    const issues = (err as { issues?: unknown }).issues;
+    if (Array.isArray(issues)) {
+      for (const i of issues as { field: string; type: string; detail: string }[]) {
+        text += `  ${i.field}: ${i.type}: ${i.detail}\n`;
+      }
+    }
+    return text;
+  }
+  if (err instanceof UsageError) return `atrest: ${err.message}\n`;
+  const kind = err instanceof Error ? err.name : typeof err;
+  return `atrest: internal error (${kind}); please report it\n`;
+}
+
+/** Exit code for an error. */
+export function exitCodeFor(err: unknown): number {
+  if (err instanceof UsageError) return Exit.Usage;
+  if (err instanceof AtrestError && err.code === ErrorCode.InvalidArgument) return Exit.Usage;
+  return Exit.Failed;
+}

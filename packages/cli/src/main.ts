@@ -1,0 +1,68 @@
+/**
+ * The `atrest` command: dispatch to subcommands, turn errors into exit codes.
+ * @module
+ */
+import { decryptCommand, decryptUsage } from './commands/decrypt.js';
+import { encryptCommand, encryptUsage } from './commands/encrypt.js';
+import { keygenCommand, keygenUsage } from './commands/keygen.js';
+import { validateCommand, validateUsage } from './commands/validate.js';
+import { vectorsCommand, vectorsUsage } from './commands/vectors.js';
+import { versionCommand } from './commands/version.js';
+import { exitCodeFor, formatError, UsageError, Exit } from './_errors.js';
+import { type CliIO, processIO } from './_io.js';
+
+type Command = (argv: string[], io: CliIO) => Promise<number>;
+
+const commands: Record<string, { run: Command; usage: string }> = {
+  encrypt: { run: encryptCommand, usage: encryptUsage },
+  decrypt: { run: decryptCommand, usage: decryptUsage },
+  validate: { run: validateCommand, usage: validateUsage },
+  keygen: { run: keygenCommand, usage: keygenUsage },
+  vectors: { run: vectorsCommand, usage: vectorsUsage },
+  version: { run: versionCommand, usage: 'atrest version\n  Prints versions and the active crypto backend.\n' },
+};
+
+/** Top-level help text. */
+export function usage(): string {
+  return (
+    'atrest: Kubernetes encryption-at-rest values, byte-compatible with kube-apiserver\n\nCommands:\n' +
+    Object.values(commands)
+      .map((c) => c.usage)
+      .join('\n')
+  );
+}
+
+/**
+ * Run the CLI.
+ * @param argv - arguments after the program name
+ * @param io - streams (the process's by default)
+ * @returns the exit code
+ * @example
+ * ```ts
+ * import { main } from '@atrest/cli';
+ * process.exitCode = await main(['keygen', '--provider', 'aesgcm']);
+ * ```
+ */
+export async function main(argv: string[], io: CliIO = processIO): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
+    io.stdout(usage());
+    return name === undefined ? Exit.Usage : Exit.Ok;
+  }
+  const command = Object.hasOwn(commands, name) ? commands[name] : undefined;
+  if (!command) {
+    io.stderr(`atrest: unknown command "${name}"\n\n${usage()}`);
+    return Exit.Usage;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.stdout(command.usage);
+    return Exit.Ok;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (err) {
+    io.stderr(formatError(err));
+    if (err instanceof UsageError) io.stderr(`\n${command.usage}`);
+    return exitCodeFor(err);
+  }
+}
