@@ -23,7 +23,7 @@ export const ErrorCode = {
   Authentication: 'ERR_AUTHENTICATION',
   /** The stored payload is shorter than the format's fixed overhead. */
   TooShort: 'ERR_TOO_SHORT',
-  /** A CBC payload is not a whole number of 16-byte blocks (or has no block at all). */
+  /** A CBC payload is not a whole number of 16-byte blocks. (A payload that is only an IV is ERR_TOO_SHORT.) */
   BlockSize: 'ERR_BLOCK_SIZE',
   /** CBC padding byte is 0 or larger than the data. */
   Pkcs7Data: 'ERR_PKCS7_DATA',
