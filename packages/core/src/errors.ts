@@ -49,6 +49,8 @@ export const ErrorCode = {
   KmsInvalid: 'ERR_KMS_INVALID',
   /** A KMS plugin call failed (unavailable, deadline exceeded, refused). */
   KmsPlugin: 'ERR_KMS_PLUGIN',
+  /** A counter-nonce writer has used every nonce of its key; the key must be replaced. */
+  NonceExhausted: 'ERR_NONCE_EXHAUSTED',
   /** Input data (a vector file, a snapshot, an object) is malformed. */
   InvalidData: 'ERR_INVALID_DATA',
   /** A bug: an error that is not an AtrestError escaped a provider. */

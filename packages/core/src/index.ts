@@ -18,3 +18,4 @@ export * from './sync.js';
 export { nodeBackend } from './backends/node.js';
 export { nobleBackend } from './backends/noble.js';
 export * from './backends/registry.js';
+export * from './keyed-provider.js';

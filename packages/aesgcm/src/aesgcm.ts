@@ -1,0 +1,109 @@
+/**
+ * The `aesgcm` provider (`k8s:enc:aesgcm:v1:<key>:`), byte-compatible with kube-apiserver.
+ *
+ * Payload layout after the prefix:
+ *
+ * ```
+ * | nonce (12, random) | ciphertext (= plaintext length) | tag (16) |
+ * ```
+ *
+ * **Authenticated:** the ciphertext and the additional data, which is the read/write context (the
+ * etcd key, `/registry/secrets/default/db`). A value copied to another etcd key, a flipped bit or
+ * a truncation fails with `cipher: message authentication failed`. The prefix (provider and key
+ * name) is not authenticated, but changing it selects a different key and fails the same way.
+ *
+ * **Weaknesses (upstream's, kept for compatibility):** nonces are 96 random bits per write under
+ * one long-lived key, so NIST SP 800-38D's bound of about 2^32 writes per key applies: rotate keys
+ * well before that. Nothing hides the plaintext length. Keys come from the configuration file;
+ * anyone who reads the file reads every value. Prefer KMS v2 for new clusters.
+ *
+ * @module
+ */
+import { type AesGcmCipher, type ChainEntry, type CryptoBackend, defaultBackend, type ReadResult, type Transformer, keyedProvider } from '@atrest/core';
+import { checkAesKey, type Label } from './_errors.js';
+import { allocPayload, NONCE_SIZE, openPayload, sealInto } from './_gcm.js';
+
+import type { ProviderKey, ProviderOptions } from './types.js';
+
+/** The aesgcm provider prefix; each key adds `<name>:`. */
+export const AESGCM_PREFIX = 'k8s:enc:aesgcm:v1:';
+
+/** Upstream's text when the value's key name is not configured (shared with aescbc). */
+export const AES_NO_MATCHING_KEY = 'no matching key was found for the provided AES transformer';
+
+/** AES-GCM with a random nonce per write; the cipher is prepared once per key. */
+class AesGcmTransformer implements Transformer {
+  readonly #cipher: AesGcmCipher;
+  readonly #backend: CryptoBackend;
+  readonly #label: Label;
+
+  constructor(key: Uint8Array, backend: CryptoBackend, label: Label) {
+    checkAesKey(key, label);
+    this.#cipher = backend.aesGcm(key);
+    this.#backend = backend;
+    this.#label = label;
+  }
+
+  read(data: Uint8Array, context: Uint8Array): ReadResult {
+    return { plaintext: openPayload(this.#cipher, data, 0, context, this.#label), stale: false };
+  }
+
+  write(plaintext: Uint8Array, context: Uint8Array): Uint8Array {
+    const out = allocPayload(0, plaintext.length);
+    out.set(this.#backend.randomBytes(NONCE_SIZE), 0);
+    return sealInto(this.#cipher, out, 0, plaintext, context);
+  }
+}
+
+/**
+ * A bare AES-GCM transformer over un-prefixed payloads (`nonce || ciphertext || tag`), as used
+ * per key inside {@link aesgcmProvider} and by KMS v1 for its DEKs.
+ *
+ * @param key - 16, 24 or 32 bytes (AES-128/192/256); copied
+ * @param options - `backend` (default `defaultBackend()`)
+ * @returns a synchronous transformer; reads are never stale
+ * @throws AtrestError `ERR_INVALID_KEY` for a key of another size. `read` throws `ERR_TOO_SHORT`
+ *   (`the stored data was shorter than the required size`, payload under 12 bytes) or
+ *   `ERR_AUTHENTICATION` (`cipher: message authentication failed`).
+ * @example
+ * ```ts
+ * import { aesGcmTransformer } from '@atrest/aesgcm';
+ * import { nodeBackend, readSync, utf8, writeSync } from '@atrest/core';
+ * const t = aesGcmTransformer(nodeBackend.randomBytes(32));
+ * const ctx = utf8('/registry/secrets/default/db');
+ * const payload = writeSync(t, utf8('hello'), ctx);
+ * readSync(t, payload, ctx).plaintext; // 'hello' as bytes
+ * ```
+ */
+export function aesGcmTransformer(key: Uint8Array, options: ProviderOptions = {}): Transformer {
+  return new AesGcmTransformer(key, options.backend ?? defaultBackend(), { provider: 'aesgcm' });
+}
+
+/**
+ * The aesgcm provider as a chain entry: prefix `k8s:enc:aesgcm:v1:`, then one `<name>:` entry per
+ * key in order (entry names `aesgcm:<name>`). Writes use the first key; a value read by a later
+ * key is stale. Duplicate names are allowed, as upstream: each is tried in turn.
+ *
+ * @param keys - named keys, each 16, 24 or 32 bytes; the first one writes
+ * @param options - `backend` (default `defaultBackend()`)
+ * @returns the chain entry
+ * @throws AtrestError `ERR_INVALID_KEY` (`crypto/aes: invalid key size N`, context names the key),
+ *   `ERR_INVALID_ARGUMENT` for no keys or a nameless key. Reads of a value whose key name is not
+ *   configured throw `ERR_NO_MATCHING_KEY` (`no matching key was found for the provided AES transformer`).
+ * @example
+ * ```ts
+ * import { aesgcmProvider } from '@atrest/aesgcm';
+ * import { AtrestError, ErrorCode, nodeBackend, PrefixChain, utf8 } from '@atrest/core';
+ * const entry = aesgcmProvider([{ name: 'key1', secret: nodeBackend.randomBytes(32) }]);
+ * const chain = new PrefixChain([entry], () => new AtrestError(ErrorCode.NoMatchingPrefix, 'no matching prefix found'));
+ * const stored = await chain.write(utf8('hello'), utf8('/registry/secrets/default/db')); // 'k8s:enc:aesgcm:v1:key1:...'
+ * ```
+ */
+export function aesgcmProvider(keys: readonly ProviderKey[], options: ProviderOptions = {}): ChainEntry {
+  const backend = options.backend ?? defaultBackend();
+  return keyedProvider(
+    { provider: 'aesgcm', prefix: AESGCM_PREFIX, noMatchingKey: AES_NO_MATCHING_KEY, noKeys: 'aes provider has no valid keys' },
+    keys,
+    (key) => new AesGcmTransformer(key.secret, backend, { provider: 'aesgcm', key: key.name }),
+  );
+}
