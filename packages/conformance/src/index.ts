@@ -18,6 +18,7 @@ export {
   runValuesCases,
   observeValuesCase,
   valuesMatch,
+  vectorKmsFactory,
   type ValuesRunOptions,
   type ValuesObservation,
   type ValuesResult,

@@ -7,6 +7,7 @@
  */
 import { type CryptoBackend, utf8 } from '@atrest/core';
 import { loadEncryptionConfiguration, type KmsFactory } from '@atrest/config';
+import { mockKmsFactory } from '@atrest/kms';
 import { observeError } from './_errors.js';
 import type { CaseResult, ObservedError, ValuesCase, ValuesExpectation, VectorKmsEntry } from './types.js';
 
@@ -15,10 +16,27 @@ export interface ValuesRunOptions {
   /** Crypto backend for every provider (default: core's default backend). */
   readonly backend?: CryptoBackend;
   /**
-   * Supplies the KMS factory for a case's plugins (upstream's Base64 mock). Without it, or when it
-   * returns undefined, kms cases fail with `ERR_PROVIDER_UNAVAILABLE`.
+   * Supplies the KMS factory for a case's plugins. Default: {@link vectorKmsFactory}, the plugins the
+   * case's `kms` field describes (upstream's Base64 mock). When it returns undefined, kms cases
+   * fail with `ERR_PROVIDER_UNAVAILABLE`.
    */
   readonly kms?: (caseKms: readonly VectorKmsEntry[]) => KmsFactory | undefined;
+}
+
+/**
+ * The kms plugins a vector case's `kms` field describes: upstream's Base64 mock per provider, v2
+ * mocks reporting the case's current keyID.
+ *
+ * @param caseKms - the case's `kms` field
+ * @returns a KmsFactory for `loadEncryptionConfiguration`
+ * @example
+ * ```ts
+ * import { vectorKmsFactory } from '@atrest/conformance';
+ * const kms = vectorKmsFactory([{ name: 'kms2', apiVersion: 'v2', mock: 'base64', keyID: '1' }]);
+ * ```
+ */
+export function vectorKmsFactory(caseKms: readonly VectorKmsEntry[]): KmsFactory {
+  return mockKmsFactory(caseKms);
 }
 
 /** What reading gave: plaintext (base64) and staleness, or an error. */
@@ -39,7 +57,7 @@ const toBase64 = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, 
  */
 export async function observeValuesCase(c: ValuesCase, options: ValuesRunOptions = {}): Promise<ValuesObservation> {
   try {
-    const kms = c.kms === undefined ? undefined : options.kms?.(c.kms);
+    const kms = c.kms === undefined ? undefined : (options.kms ?? vectorKmsFactory)(c.kms);
     const loaded = loadEncryptionConfiguration(c.config, {
       source: c.id,
       ...(options.backend === undefined ? {} : { backend: options.backend }),
