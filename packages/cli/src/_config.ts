@@ -5,19 +5,22 @@
 import { fromUtf8 } from '@atrest/core';
 import { loadEncryptionConfiguration, type LoadedEncryptionConfiguration } from '@atrest/config';
 import { readInput } from './_io.js';
+import { cliKmsFactory, type RealKmsFactory } from './_kms.js';
 
 /** How a command wants KMS providers resolved. */
 export interface KmsWiring {
   /** `--kms-mock NAME=base64[:KEYID]` values: the Base64 mock in place of plugin NAME. */
   readonly mocks?: readonly string[];
+  /** Builds providers for real plugins; defaults to the gRPC client. */
+  readonly real?: RealKmsFactory;
 }
 
 /**
  * Read and load a config file.
  * @param path - the config file
- * @param _kms - KMS wiring (mocks, real plugins)
+ * @param kms - KMS wiring (mocks, real plugins)
  */
-export async function loadConfigFile(path: string, _kms: KmsWiring = {}): Promise<LoadedEncryptionConfiguration> {
+export async function loadConfigFile(path: string, kms: KmsWiring = {}): Promise<LoadedEncryptionConfiguration> {
   const text = fromUtf8(await readInput(path, 'config'));
-  return loadEncryptionConfiguration(text, { source: path });
+  return loadEncryptionConfiguration(text, { source: path, kms: cliKmsFactory(kms.mocks ?? [], kms.real) });
 }
