@@ -38,5 +38,5 @@ if ! command -v pnpm >/dev/null 2>&1; then
     || npm install -g pnpm@10.34.8 >/dev/null 2>&1
 fi
 
-pnpm install --frozen-lockfile --reporter=silent
+pnpm install --frozen-lockfile --reporter=append-only
 pnpm run --silent build
