@@ -1,0 +1,434 @@
+/**
+ * A read-only reader of bbolt database files (the storage engine of etcd), written from the file
+ * format alone: no mmap, no locks, no writes, no freelist (etcd does not persist it, and a reader
+ * does not need it).
+ *
+ * Opening reads both meta pages, keeps the valid one with the higher txid (falling back to the
+ * other when the newer one is corrupt, as bbolt does), and checks the geometry (page size, high
+ * water mark against the file size). Traversal is iterative with an explicit stack and a set of
+ * visited pages, so a hostile file with a page cycle or a huge depth yields a typed error, never a
+ * hang or a stack overflow. Every pointer and length is checked against the file before it is
+ * followed, and keys must strictly increase within a bucket (which catches many misdirected
+ * pointers that would otherwise yield plausible-looking garbage).
+ *
+ * Pages are read with positional reads through a bounded LRU cache (`pageCacheSize` pages,
+ * default 256), so memory stays flat as the file grows. A file that ends with etcd's 32-byte
+ * SHA-256 trailer (`size % 512 == 32`) is read without it; {@link BoltReader.trailerDigests}
+ * hashes the data to check it.
+ *
+ * @module
+ */
+import { AtrestError, ErrorCode, fromUtf8, utf8 } from '@atrest/core';
+import { invalidData, safeNumber } from './_errors.js';
+import { type BoltMeta, CANDIDATE_PAGE_SIZES, META_SPAN, type MetaResult, parseMeta } from './_meta.js';
+import { type Page, PageFile, PageFlag, pageFromBytes } from './_page-file.js';
+import { BUCKET_HEADER_SIZE, BUCKET_LEAF_FLAG, branchElement, compareBytes, leafElement } from './_tree.js';
+import { checkTrailer, hasTrailer, TRAILER_SIZE } from './_trailer.js';
+
+export type { BoltMeta } from './_meta.js';
+
+/** Options of {@link BoltReader.open}. */
+export interface BoltReaderOptions {
+  /** Page cache budget, in bbolt pages (an overflow page counts as all the pages it spans). Default 256. */
+  readonly pageCacheSize?: number;
+}
+
+/** A bucket name: UTF-8 text or raw bytes. */
+export type BucketName = string | Uint8Array;
+
+/** One key of a bucket, in key order. */
+export interface BoltEntry {
+  /** The key (a copy). */
+  readonly key: Uint8Array;
+  /** The value (a copy); `null` for a nested bucket. */
+  readonly value: Uint8Array | null;
+  /** True when the key names a nested bucket. */
+  readonly bucket: boolean;
+  /** Id of the page holding the element (for an inline bucket: the page holding the bucket). */
+  readonly pageId: number;
+  /** Absolute file offset of the key bytes, for error reports. */
+  readonly keyOffset: number;
+  /** Absolute file offset of the value bytes. */
+  readonly valueOffset: number;
+}
+
+/** Where a bucket's tree starts. */
+interface BucketRef {
+  readonly root: bigint;
+  /** The inline page when `root == 0`. */
+  readonly inline: Page | null;
+  readonly name: string;
+}
+
+/** Default page cache budget in pages (1 MiB at 4 KiB pages). */
+export const DEFAULT_PAGE_CACHE_SIZE = 256;
+
+function describePath(path: readonly BucketName[]): string {
+  return path.map((p) => (typeof p === 'string' ? p : `0x${Buffer.from(p).toString('hex')}`)).join('/');
+}
+
+/**
+ * A read-only bbolt file. Create with {@link BoltReader.open}; release with {@link BoltReader.close}.
+ *
+ * @example
+ * ```ts
+ * import { BoltReader } from '@atrest/etcd-snapshot';
+ * const db = BoltReader.open('snapshot.db');
+ * try {
+ *   for (const e of db.iterate(['meta'])) console.log(Buffer.from(e.key).toString());
+ * } finally {
+ *   db.close();
+ * }
+ * ```
+ */
+export class BoltReader {
+  readonly #file: PageFile;
+  /** The meta page in use. */
+  readonly meta: BoltMeta;
+  /** What was wrong with the other meta page, or `null` when both are valid. */
+  readonly otherMetaProblem: string | null;
+  /** True when the file ends with etcd's 32-byte SHA-256 trailer (`size % 512 == 32`). */
+  readonly trailerPresent: boolean;
+  /** End of the bbolt data: the file size without the trailer. */
+  readonly dataEnd: number;
+
+  private constructor(file: PageFile, meta: BoltMeta, otherMetaProblem: string | null, trailerPresent: boolean, dataEnd: number) {
+    this.#file = file;
+    this.meta = meta;
+    this.otherMetaProblem = otherMetaProblem;
+    this.trailerPresent = trailerPresent;
+    this.dataEnd = dataEnd;
+  }
+
+  /**
+   * Open a bbolt file read-only and select its meta page.
+   *
+   * @param path - file path
+   * @param options - cache size
+   * @returns the reader (holds a file descriptor until {@link BoltReader.close})
+   * @throws AtrestError `ERR_INVALID_DATA` for an empty, truncated or non-bbolt file, or when
+   *   neither meta page is valid (message: bbolt's `invalid database`, `version mismatch` or
+   *   `checksum error` for meta page 0; `context` has both pages' problems and the offset)
+   * @throws AtrestError `ERR_INVALID_ARGUMENT` when the file cannot be opened (`context.errno`:
+   *   ENOENT, EACCES...; the system error is the `cause`) or `pageCacheSize` is not a
+   *   non-negative integer
+   * @example
+   * ```ts
+   * import { BoltReader } from '@atrest/etcd-snapshot';
+   * const db = BoltReader.open('snapshot.db', { pageCacheSize: 64 });
+   * db.meta.pageSize; // 4096
+   * db.close();
+   * ```
+   */
+  static open(path: string, options: BoltReaderOptions = {}): BoltReader {
+    const cachePages = options.pageCacheSize ?? DEFAULT_PAGE_CACHE_SIZE;
+    if (!Number.isSafeInteger(cachePages) || cachePages < 0) {
+      throw new AtrestError(ErrorCode.InvalidArgument, 'pageCacheSize must be a non-negative integer', { pageCacheSize: String(cachePages) });
+    }
+    const file = new PageFile(path);
+    try {
+      return BoltReader.#init(file, cachePages);
+    } catch (err) {
+      file.close();
+      throw err;
+    }
+  }
+
+  static #init(file: PageFile, cachePages: number): BoltReader {
+    const size = file.fileSize;
+    const ctx = { file: file.path, fileSize: size };
+    if (size === 0) throw invalidData('empty file: not a bbolt database', { ...ctx, offset: 0 });
+    const trailer = hasTrailer(size);
+    const dataEnd = trailer ? size - TRAILER_SIZE : size;
+    if (dataEnd < META_SPAN) {
+      throw invalidData('file too small to hold a bbolt meta page', { ...ctx, offset: dataEnd, needed: META_SPAN });
+    }
+    const meta0 = parseMeta(file.readAt(0, META_SPAN, dataEnd), 0);
+    let meta1: MetaResult = { ok: false, problem: 'truncated' };
+    if (meta0.ok) {
+      const at = meta0.meta.pageSize;
+      if (at + META_SPAN <= dataEnd) meta1 = parseMeta(file.readAt(at, META_SPAN, dataEnd), 1);
+    } else {
+      meta1 = { ok: false, problem: 'not found at any plausible page size' };
+      // Page 0 is unreadable, so the page size is unknown: look for a valid meta page 1 at each
+      // plausible page size, and accept it only if it names that same page size.
+      for (const at of CANDIDATE_PAGE_SIZES) {
+        if (at + META_SPAN > dataEnd) break;
+        const r = parseMeta(file.readAt(at, META_SPAN, dataEnd), 1);
+        if (r.ok && r.meta.pageSize === at) {
+          meta1 = r;
+          break;
+        }
+      }
+    }
+    const problems = {
+      meta0: meta0.ok ? 'ok' : meta0.problem,
+      meta1: meta1.ok ? 'ok' : meta1.problem,
+    };
+    const valid = [meta0, meta1].flatMap((r) => (r.ok ? [r.meta] : []));
+    if (valid.length === 0) {
+      throw invalidData(meta0.ok ? 'invalid database' : meta0.problem, { ...ctx, ...problems, offset: 0 });
+    }
+    if (valid.length === 2 && valid[0]?.pageSize !== valid[1]?.pageSize) {
+      throw invalidData('the two meta pages disagree on the page size', { ...ctx, offset: 0 });
+    }
+    // The valid meta with the higher txid wins, as in bbolt. There is no further fallback: a
+    // geometry problem (truncation) concerns the file, not one meta page, and must be reported.
+    const meta = valid.reduce((a, b) => (b.txid > a.txid ? b : a));
+    const highWater = BoltReader.#checkGeometry(meta, dataEnd, ctx);
+    file.configure(meta.pageSize, highWater, dataEnd, cachePages);
+    const other = meta.pageIndex === 0 ? meta1 : meta0;
+    return new BoltReader(file, meta, other.ok ? null : other.problem, trailer, dataEnd);
+  }
+
+  static #checkGeometry(meta: BoltMeta, dataEnd: number, ctx: Readonly<Record<string, string | number>>): number {
+    const mctx = { ...ctx, metaPage: meta.pageIndex };
+    const highWater = safeNumber(meta.highWaterPgid, 'high-water page id', mctx);
+    const needed = highWater * meta.pageSize;
+    if (highWater < 3) throw invalidData('high-water page id is too small', { ...mctx, highWater });
+    if (needed > dataEnd) {
+      throw invalidData('file is truncated: the database extends past the end of the file', {
+        ...mctx,
+        offset: dataEnd,
+        needed,
+        highWater,
+      });
+    }
+    if (meta.rootPgid < 2n || meta.rootPgid >= meta.highWaterPgid) {
+      throw invalidData('root bucket page id out of range', { ...mctx, pageId: meta.rootPgid.toString(), highWater });
+    }
+    return highWater;
+  }
+
+  /** The file path. */
+  get path(): string {
+    return this.#file.path;
+  }
+
+  /** The file size in bytes, trailer included. */
+  get fileSize(): number {
+    return this.#file.fileSize;
+  }
+
+  /** The page size from the meta page. */
+  get pageSize(): number {
+    return this.meta.pageSize;
+  }
+
+  /**
+   * Bytes between the end of the database (`highWater * pageSize`) and {@link BoltReader.dataEnd}.
+   * Zero for files written by `etcdctl snapshot save`; a live bbolt file may have preallocated room.
+   */
+  get unusedTrailingBytes(): number {
+    return this.dataEnd - this.#file.highWater * this.meta.pageSize;
+  }
+
+  /**
+   * Every key of the bucket at `bucketPath` (`[]` is the root bucket, whose keys are the
+   * top-level buckets), in key order, streamed.
+   *
+   * @param bucketPath - bucket names from the root, e.g. `['key']`
+   * @returns a generator of entries; keys and values are copies
+   * @throws AtrestError `ERR_INVALID_DATA` when a bucket on the path does not exist, or the tree is
+   *   corrupt (page out of range, page cycle, element past its page, keys out of order); `context`
+   *   names the page id and byte offset
+   * @example
+   * ```ts
+   * import { BoltReader } from '@atrest/etcd-snapshot';
+   * const db = BoltReader.open('snapshot.db');
+   * let n = 0;
+   * for (const _ of db.iterate(['key'])) n++;
+   * db.close();
+   * ```
+   */
+  *iterate(bucketPath: readonly BucketName[]): Generator<BoltEntry, void, undefined> {
+    for (const e of this.#walk(this.#resolve(bucketPath))) yield e.bucket ? { ...e, value: null } : e;
+  }
+
+  /**
+   * The value stored under `key` in the bucket at `bucketPath`.
+   *
+   * @param bucketPath - bucket names from the root
+   * @param key - the key
+   * @returns the value (a copy), or `undefined` when the key is absent or names a nested bucket
+   * @throws AtrestError `ERR_INVALID_DATA` as {@link BoltReader.iterate}
+   * @example
+   * ```ts
+   * import { BoltReader } from '@atrest/etcd-snapshot';
+   * const db = BoltReader.open('snapshot.db');
+   * db.get(['meta'], 'consistent_index'); // Uint8Array(8)
+   * db.close();
+   * ```
+   */
+  get(bucketPath: readonly BucketName[], key: BucketName): Uint8Array | undefined {
+    const wanted = typeof key === 'string' ? utf8(key) : key;
+    for (const e of this.iterate(bucketPath)) {
+      const c = compareBytes(e.key, wanted);
+      if (c === 0) return e.value ?? undefined;
+      if (c > 0) return undefined;
+    }
+    return undefined;
+  }
+
+  /**
+   * Whether the bucket at `bucketPath` exists.
+   *
+   * @param bucketPath - bucket names from the root
+   * @returns true when every bucket on the path exists
+   * @throws AtrestError `ERR_INVALID_DATA` when the tree on the way is corrupt
+   * @example
+   * ```ts
+   * import { BoltReader } from '@atrest/etcd-snapshot';
+   * const db = BoltReader.open('snapshot.db');
+   * db.hasBucket(['key']); // true for an etcd snapshot
+   * db.close();
+   * ```
+   */
+  hasBucket(bucketPath: readonly BucketName[]): boolean {
+    return this.#lookup(bucketPath) !== undefined;
+  }
+
+  /**
+   * Names of the nested buckets of the bucket at `bucketPath` (UTF-8 decoded).
+   *
+   * @param bucketPath - bucket names from the root; `[]` (default) lists the top-level buckets
+   * @returns bucket names in key order
+   * @throws AtrestError `ERR_INVALID_DATA` as {@link BoltReader.iterate}
+   * @example
+   * ```ts
+   * import { BoltReader } from '@atrest/etcd-snapshot';
+   * const db = BoltReader.open('snapshot.db');
+   * db.buckets(); // ['alarm', 'auth', ..., 'key', 'lease', 'members', 'meta', ...]
+   * db.close();
+   * ```
+   */
+  buckets(bucketPath: readonly BucketName[] = []): string[] {
+    const names: string[] = [];
+    for (const e of this.iterate(bucketPath)) if (e.bucket) names.push(fromUtf8(e.key));
+    return names;
+  }
+
+  /**
+   * Hash the bbolt data in streaming chunks and read the stored trailer.
+   *
+   * @returns hex digests (`expected` is the stored trailer), or `null` when the file has none
+   * @throws AtrestError `ERR_INVALID_DATA` when the file shrank while reading
+   * @example
+   * ```ts
+   * import { BoltReader } from '@atrest/etcd-snapshot';
+   * const db = BoltReader.open('snapshot.db');
+   * const d = db.trailerDigests();
+   * d === null || d.expected === d.actual; // true for an intact snapshot
+   * db.close();
+   * ```
+   */
+  trailerDigests(): { expected: string; actual: string } | null {
+    return this.trailerPresent ? checkTrailer(this.#file) : null;
+  }
+
+  /**
+   * Release the file descriptor and the cache. Further reads throw `ERR_INVALID_DATA`.
+   * @example
+   * ```ts
+   * import { BoltReader } from '@atrest/etcd-snapshot';
+   * BoltReader.open('snapshot.db').close();
+   * ```
+   */
+  close(): void {
+    this.#file.close();
+  }
+
+  #resolve(bucketPath: readonly BucketName[]): BucketRef {
+    const ref = this.#lookup(bucketPath);
+    if (ref === undefined) throw invalidData('bucket not found', { file: this.path, bucket: describePath(bucketPath) });
+    return ref;
+  }
+
+  #lookup(bucketPath: readonly BucketName[]): BucketRef | undefined {
+    let ref: BucketRef = { root: this.meta.rootPgid, inline: null, name: '' };
+    for (let depth = 0; depth < bucketPath.length; depth++) {
+      const part = bucketPath[depth] as BucketName;
+      const wanted = typeof part === 'string' ? utf8(part) : part;
+      const name = describePath(bucketPath.slice(0, depth + 1));
+      let next: BucketRef | undefined;
+      for (const el of this.#walk(ref)) {
+        const c = compareBytes(el.key, wanted);
+        if (c > 0) break;
+        if (c === 0) {
+          if (el.bucket && el.value !== null) next = this.#bucketRef(el, name);
+          break;
+        }
+      }
+      if (next === undefined) return undefined;
+      ref = next;
+    }
+    return ref;
+  }
+
+  #bucketRef(el: BoltEntry, name: string): BucketRef {
+    const value = el.value as Uint8Array;
+    const ctx = { file: this.path, bucket: name, pageId: el.pageId, offset: el.valueOffset };
+    if (value.length < BUCKET_HEADER_SIZE) throw invalidData('bucket header is truncated', { ...ctx, length: value.length });
+    const root = new DataView(value.buffer, value.byteOffset, value.byteLength).getBigUint64(0, true);
+    if (root !== 0n) return { root, inline: null, name };
+    const inline = pageFromBytes(value.subarray(BUCKET_HEADER_SIZE), el.pageId, el.valueOffset + BUCKET_HEADER_SIZE, true);
+    if (inline.flags !== PageFlag.leaf) {
+      throw invalidData('inline bucket page is not a leaf page', { ...ctx, flags: inline.flags });
+    }
+    return { root: 0n, inline, name };
+  }
+
+  *#walk(ref: BucketRef): Generator<BoltEntry, void, undefined> {
+    const file = this.path;
+    const visited = new Set<number>();
+    const stack: { page: Page; next: number }[] = [];
+    const enter = (pgid: bigint, from: Readonly<Record<string, string | number>>): void => {
+      const page = this.#file.page(pgid, { bucket: ref.name, ...from });
+      if (visited.has(page.id)) {
+        throw invalidData('page cycle: a page is reachable twice in one bucket', { file, bucket: ref.name, ...from, pageId: page.id });
+      }
+      visited.add(page.id);
+      if (page.flags !== PageFlag.branch && page.flags !== PageFlag.leaf) {
+        throw invalidData('unexpected page type in a bucket tree', { file, bucket: ref.name, pageId: page.id, offset: page.fileOffset, flags: page.flags });
+      }
+      stack.push({ page, next: 0 });
+    };
+    if (ref.inline !== null) stack.push({ page: ref.inline, next: 0 });
+    else enter(ref.root, {});
+
+    let previous: Uint8Array | null = null;
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1] as { page: Page; next: number };
+      if (top.next >= top.page.count) {
+        stack.pop();
+        continue;
+      }
+      const index = top.next++;
+      if (top.page.flags === PageFlag.branch) {
+        const el = branchElement(top.page, index, file);
+        enter(el.child, { parentPageId: top.page.id, element: index });
+        continue;
+      }
+      const el = leafElement(top.page, index, file);
+      if (previous !== null && compareBytes(previous, el.key) >= 0) {
+        throw invalidData('bucket keys out of order: the tree is corrupt', {
+          file,
+          bucket: ref.name,
+          pageId: top.page.id,
+          offset: el.keyOffset,
+          element: index,
+        });
+      }
+      previous = el.key;
+      const bucket = (el.flags & BUCKET_LEAF_FLAG) !== 0;
+      yield {
+        key: el.key.slice(),
+        value: el.value.slice(),
+        bucket,
+        pageId: top.page.id,
+        keyOffset: el.keyOffset,
+        valueOffset: el.valueOffset,
+      };
+    }
+  }
+}

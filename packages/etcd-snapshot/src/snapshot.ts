@@ -1,0 +1,207 @@
+/**
+ * An etcd snapshot (`etcdctl snapshot save` output, or an etcd data directory's `member/snap/db`)
+ * read as etcd's MVCC store: the revisions of bucket `key` with their `mvccpb.KeyValue`, and the
+ * bookkeeping of bucket `meta`.
+ *
+ * Opening checks etcd's SHA-256 trailer by default (streamed, so it reads the file once more);
+ * a mismatch is an `ERR_INVALID_DATA` error with `context.check = 'trailer'`, unless the caller
+ * asks to tolerate it (`trailer: 'tolerate'`, then {@link EtcdSnapshot.info} reports
+ * `valid: false`) or to skip the hash (`'skip'`, `valid: null`).
+ *
+ * Numbers: revisions, versions, the consistent index and the txid are JS numbers, refused as corrupt
+ * above 2^53 - 1 (etcd would need 2^53 writes to get there); lease ids are random 64-bit values
+ * and are bigints.
+ *
+ * @module
+ */
+import { fromUtf8 } from '@atrest/core';
+import { invalidData, safeNumber } from './_errors.js';
+import { decodeKeyValue, type KeyValue } from './_keyvalue.js';
+import { BoltReader, type BoltReaderOptions } from './bolt-reader.js';
+import { parseRevisionKey, type Revision } from './revision.js';
+
+export type { KeyValue } from './_keyvalue.js';
+
+/** Options of {@link openSnapshot}. */
+export interface OpenSnapshotOptions extends BoltReaderOptions {
+  /**
+   * What to do with etcd's SHA-256 trailer: `'verify'` (default) throws on a mismatch,
+   * `'tolerate'` reports it in {@link SnapshotInfo.trailer}, `'skip'` does not hash the file.
+   */
+  readonly trailer?: 'verify' | 'tolerate' | 'skip';
+}
+
+/** The trailer check. */
+export interface TrailerCheck {
+  /** The file ends with a 32-byte SHA-256 (`size % 512 == 32`). */
+  readonly present: boolean;
+  /** The stored hash matches the data; `null` when absent or not checked. */
+  readonly valid: boolean | null;
+  /** Stored hash (hex), when present and checked. */
+  readonly expected?: string;
+  /** Computed hash (hex), when present and checked. */
+  readonly actual?: string;
+}
+
+/** Values of etcd's bucket `meta`; `null` when the key is absent. */
+export interface SnapshotMetaValues {
+  /** `consistent_index`: the raft index the store has applied. */
+  readonly consistentIndex: number | null;
+  /** `finishedCompactRev`: the compact revision; revisions below it are gone. */
+  readonly finishedCompactRev: Revision | null;
+  /** `scheduledCompactRev`: the last compaction requested (equal to finished once it completed). */
+  readonly scheduledCompactRev: Revision | null;
+}
+
+/** What {@link EtcdSnapshot.info} reports. */
+export interface SnapshotInfo {
+  readonly path: string;
+  /** File size in bytes, trailer included. */
+  readonly fileSize: number;
+  readonly pageSize: number;
+  /** bbolt transaction id of the meta page in use. */
+  readonly txid: number;
+  /** Which meta page is in use (0 or 1). */
+  readonly metaPage: 0 | 1;
+  /** What is wrong with the other meta page, or `null` when it is valid too. */
+  readonly otherMetaProblem: string | null;
+  /** First page id past the end of the database. */
+  readonly highWaterPgid: number;
+  /** Bytes between the end of the database and the trailer (0 for `etcdctl snapshot save` files). */
+  readonly unusedTrailingBytes: number;
+  readonly trailer: TrailerCheck;
+  readonly meta: SnapshotMetaValues;
+}
+
+/** One entry of bucket `key`: one revision of one etcd key. */
+export interface RevisionEntry {
+  /** The revision (the bbolt key). */
+  readonly revision: Revision;
+  /** True for a delete; its `kv` holds only the key. */
+  readonly tombstone: boolean;
+  /** The decoded value. */
+  readonly kv: KeyValue;
+  /** bbolt page holding the entry. */
+  readonly pageId: number;
+  /** Absolute file offset of the bbolt key (the revision bytes). */
+  readonly keyOffset: number;
+  /** Absolute file offset of the encoded KeyValue. */
+  readonly valueOffset: number;
+}
+
+/** An open snapshot. */
+export interface EtcdSnapshot {
+  /** The underlying bbolt reader, for other buckets (`lease`, `members`, `auth`...). */
+  readonly bolt: BoltReader;
+  /** File, page and meta facts, the trailer check and the `meta` bucket values. */
+  info(): SnapshotInfo;
+  /** Names of the top-level bbolt buckets. */
+  buckets(): string[];
+  /** Every entry of bucket `key` in revision order, streamed. */
+  revisions(): Generator<RevisionEntry, void, undefined>;
+  /** Release the file. */
+  close(): void;
+}
+
+/** The message of a trailer mismatch (context: `check: 'trailer'`, `expected`, `actual`). */
+export const TRAILER_MISMATCH = 'snapshot SHA-256 trailer does not match its data';
+
+const KEY_BUCKET = ['key'] as const;
+const META_BUCKET = ['meta'] as const;
+
+function readMetaValues(bolt: BoltReader): SnapshotMetaValues {
+  const values: { consistentIndex: number | null; finishedCompactRev: Revision | null; scheduledCompactRev: Revision | null } = {
+    consistentIndex: null,
+    finishedCompactRev: null,
+    scheduledCompactRev: null,
+  };
+  if (!bolt.hasBucket(META_BUCKET)) return values;
+  for (const e of bolt.iterate(META_BUCKET)) {
+    if (e.value === null) continue;
+    const name = fromUtf8(e.key);
+    const ctx = { file: bolt.path, bucket: 'meta', key: name, pageId: e.pageId, offset: e.valueOffset };
+    if (name === 'consistent_index') {
+      if (e.value.length !== 8) throw invalidData('consistent_index is not 8 bytes', { ...ctx, length: e.value.length });
+      const v = new DataView(e.value.buffer, e.value.byteOffset, 8).getBigUint64(0, false);
+      values.consistentIndex = safeNumber(v, 'consistent_index', ctx);
+    } else if (name === 'finishedCompactRev' || name === 'scheduledCompactRev') {
+      const { revision, tombstone } = parseRevisionKey(e.value, ctx);
+      if (tombstone) throw invalidData('compact revision carries a tombstone mark', ctx);
+      values[name] = revision;
+    }
+  }
+  return values;
+}
+
+/**
+ * Open an etcd snapshot file read-only.
+ *
+ * @param path - the snapshot file
+ * @param options - `pageCacheSize` (pages, default 256), `trailer` handling (default `'verify'`)
+ * @returns the open snapshot; call {@link EtcdSnapshot.close} when done
+ * @throws AtrestError `ERR_INVALID_DATA`: empty, truncated or non-bbolt file, both meta pages
+ *   invalid, corrupt `meta` bucket, or (with `trailer: 'verify'`) {@link TRAILER_MISMATCH}
+ * @throws AtrestError `ERR_INVALID_ARGUMENT` when the file cannot be opened (`context.errno`)
+ * @example
+ * ```ts
+ * import { openSnapshot } from '@atrest/etcd-snapshot';
+ * const snap = openSnapshot('backup.db');
+ * try {
+ *   console.log(snap.info().meta.finishedCompactRev);
+ *   for (const r of snap.revisions()) {
+ *     if (!r.tombstone) console.log(r.revision.main, Buffer.from(r.kv.key).toString(), r.kv.value.length);
+ *   }
+ * } finally {
+ *   snap.close();
+ * }
+ * ```
+ */
+export function openSnapshot(path: string, options: OpenSnapshotOptions = {}): EtcdSnapshot {
+  const mode = options.trailer ?? 'verify';
+  const bolt = BoltReader.open(path, options);
+  try {
+    let trailer: TrailerCheck = { present: bolt.trailerPresent, valid: null };
+    if (bolt.trailerPresent && mode !== 'skip') {
+      const d = bolt.trailerDigests();
+      if (d !== null) {
+        trailer = { present: true, valid: d.expected === d.actual, expected: d.expected, actual: d.actual };
+        if (!trailer.valid && mode === 'verify') {
+          throw invalidData(TRAILER_MISMATCH, { file: path, check: 'trailer', offset: bolt.dataEnd, expected: d.expected, actual: d.actual });
+        }
+      }
+    }
+    const meta = readMetaValues(bolt);
+    const info: SnapshotInfo = Object.freeze({
+      path,
+      fileSize: bolt.fileSize,
+      pageSize: bolt.pageSize,
+      txid: safeNumber(bolt.meta.txid, 'txid', { file: path }),
+      metaPage: bolt.meta.pageIndex,
+      otherMetaProblem: bolt.otherMetaProblem,
+      highWaterPgid: Number(bolt.meta.highWaterPgid),
+      unusedTrailingBytes: bolt.unusedTrailingBytes,
+      trailer: Object.freeze(trailer),
+      meta: Object.freeze(meta),
+    });
+    return {
+      bolt,
+      info: () => info,
+      buckets: () => bolt.buckets(),
+      revisions: () => revisions(bolt),
+      close: () => bolt.close(),
+    };
+  } catch (err) {
+    bolt.close();
+    throw err;
+  }
+}
+
+function* revisions(bolt: BoltReader): Generator<RevisionEntry, void, undefined> {
+  for (const e of bolt.iterate(KEY_BUCKET)) {
+    const ctx = { file: bolt.path, bucket: 'key', pageId: e.pageId, offset: e.keyOffset };
+    if (e.value === null) throw invalidData('unexpected nested bucket in bucket key', ctx);
+    const { revision, tombstone } = parseRevisionKey(e.key, ctx);
+    const kv = decodeKeyValue(e.value, { ...ctx, offset: e.valueOffset, revision: revision.main, subRevision: revision.sub });
+    yield { revision, tombstone, kv, pageId: e.pageId, keyOffset: e.keyOffset, valueOffset: e.valueOffset };
+  }
+}
