@@ -13,7 +13,7 @@ import {
 } from '@atrest/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fromB64, singleKeyCases } from './_vectors.js';
+import { fromB64, singleKeyCases } from '../../../test-vectors/src/single-key-cases.js';
 
 const SIZES = [0, 1, 15, 16, 17, 31, 32, 33, 1000, 65536];
 const KEY_SIZES = [16, 24, 32];

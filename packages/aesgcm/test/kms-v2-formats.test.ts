@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { NonceCounter } from '../src/_nonce-counter.js';
 import { counterNonceTransformerWith } from '../src/counter-nonce.js';
-import { allValueCases, fromB64, protoBytesFields } from './_vectors.js';
+import { allValueCases, fromB64, protoBytesFields } from '../../../test-vectors/src/single-key-cases.js';
 
 const CTX = utf8('/registry/secrets/default/db');
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');

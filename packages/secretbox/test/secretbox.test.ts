@@ -13,7 +13,7 @@ import {
 import { SECRETBOX_PREFIX, secretboxProvider, secretboxTransformer } from '@atrest/secretbox';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fromB64, singleKeyCases } from './_vectors.js';
+import { fromB64, singleKeyCases } from '../../../test-vectors/src/single-key-cases.js';
 
 const SIZES = [0, 1, 15, 16, 17, 31, 32, 33, 1000, 65536];
 const CTX = utf8('/registry/secrets/default/db');

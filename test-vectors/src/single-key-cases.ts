@@ -1,5 +1,5 @@
 /**
- * Test helper: the upstream value vectors whose configuration holds exactly one provider of a
+ * Test helper (shared by the provider packages' suites): the upstream value vectors whose configuration holds exactly one provider of a
  * given kind with exactly one key, with that key extracted from the YAML. Those cases can be
  * replayed against a single provider entry in a one-entry chain, which is what such a
  * configuration builds upstream.
@@ -25,7 +25,7 @@ export interface SingleKeyCase extends ValueCase {
   readonly secret: Uint8Array;
 }
 
-const path = fileURLToPath(new URL('../../../test-vectors/upstream/values.json', import.meta.url));
+const path = fileURLToPath(new URL('../upstream/values.json', import.meta.url));
 
 /** Every case in the vector file. */
 export function allValueCases(): ValueCase[] {
