@@ -1,0 +1,210 @@
+/**
+ * The reference KMS v2 plugin: a gRPC server on a unix socket that wraps DEKs and seeds with
+ * AES-256-GCM under local key-encryption keys (see {@link parseKekFile} for the file).
+ *
+ * It is what a developer or a test cluster can run today, and what atrest's tests use as a real
+ * peer. It is not an HSM: the KEKs sit in a file, so protect that file like the keys themselves.
+ *
+ * Wrapped form: `nonce(12) ‖ ciphertext ‖ tag(16)`, additional data = the KEK's key ID, so a
+ * wrapped DEK cannot be unwrapped under another KEK. Decrypt picks the KEK by the request's
+ * `key_id`. The file is re-read whenever its size, inode or modification time changes (checked
+ * on each call), so a rotated file is picked up without a restart; an invalid new file keeps the
+ * previous keys and turns `healthz` into an error until fixed. The socket is created with mode
+ * 0600. Logs never contain key material.
+ *
+ * @module
+ */
+import { connect } from 'node:net';
+import { chmodSync, existsSync, readFileSync, statSync, unlinkSync } from 'node:fs';
+import { type sendUnaryData, Server, ServerCredentials, type ServerUnaryCall, status as grpcStatus } from '@grpc/grpc-js';
+import { AtrestError, ErrorCode, nodeBackend, toAtrestError, utf8 } from '@atrest/core';
+import { kmsServiceV2, type Message } from './_proto.js';
+import { type Kek, parseKekFile } from './kek-file.js';
+
+/** Options of {@link startReferencePlugin}. */
+export interface ReferencePluginOptions {
+  /**
+   * Socket file path. (Linux abstract sockets, `@name`, can be dialled by the client but not
+   * served: grpc-js has no server support for them.)
+   */
+  readonly socket: string;
+  /** The KEK file. */
+  readonly kekFile: string;
+  /** Receives one line per event (start, reload, errors); never key material. */
+  readonly log?: (line: string) => void;
+}
+
+/** A running reference plugin. */
+export interface ReferencePlugin {
+  /** The endpoint to put in an EncryptionConfiguration: `unix:///path`. */
+  readonly endpoint: string;
+  /** The key ID of the active KEK. */
+  keyID(): string;
+  /** Stop serving and remove the socket file. */
+  close(): Promise<void>;
+}
+
+class KekStore {
+  #keks: Kek[];
+  #stamp: string;
+  #problem: string | undefined;
+
+  constructor(readonly file: string, readonly log: (l: string) => void) {
+    this.#stamp = this.#currentStamp();
+    this.#keks = parseKekFile(readFileSync(file, 'utf8'), file);
+  }
+
+  #currentStamp(): string {
+    const s = statSync(this.file);
+    return `${s.ino}:${s.size}:${s.mtimeMs}`;
+  }
+
+  /** Re-read the file when it changed; keep the old keys if the new file is bad. */
+  refresh(): void {
+    let stamp: string;
+    try {
+      stamp = this.#currentStamp();
+    } catch {
+      this.#problem = 'KEK file is missing';
+      return;
+    }
+    if (stamp === this.#stamp) return;
+    this.#stamp = stamp;
+    try {
+      this.#keks = parseKekFile(readFileSync(this.file, 'utf8'), this.file);
+      this.#problem = undefined;
+      this.log(`kek file reloaded: active key_id ${this.active.keyID}, ${this.#keks.length} key(s)`);
+    } catch (err) {
+      this.#problem = `KEK file invalid: ${toAtrestError(err).describe()}`;
+      this.log(this.#problem);
+    }
+  }
+
+  get problem(): string | undefined {
+    return this.#problem;
+  }
+  get active(): Kek {
+    return this.#keks[0] as Kek;
+  }
+  byKeyID(keyID: string): Kek | undefined {
+    return this.#keks.find((k) => k.keyID === keyID);
+  }
+}
+
+function fail(callback: sendUnaryData<Message>, code: grpcStatus, details: string): void {
+  callback({ code, details, name: 'Error', message: details }, null);
+}
+
+async function removeStaleSocket(path: string): Promise<void> {
+  if (!existsSync(path)) return;
+  const live = await new Promise<boolean>((resolve) => {
+    const s = connect(path);
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once('error', () => resolve(false));
+  });
+  if (live) throw new AtrestError(ErrorCode.InvalidArgument, `socket ${path} is in use by another process`, { socket: path });
+  unlinkSync(path);
+}
+
+/**
+ * Start the reference KMS v2 plugin.
+ *
+ * @param options - socket, KEK file, logger
+ * @returns the running plugin
+ * @throws AtrestError for an invalid KEK file, a socket in use, or a bind failure
+ * @example
+ * ```ts
+ * import { startReferencePlugin } from '@atrest/kms-grpc';
+ * const plugin = await startReferencePlugin({ socket: '/tmp/kms.sock', kekFile: '/etc/atrest/kek.txt' });
+ * console.log(plugin.endpoint, plugin.keyID());
+ * await plugin.close();
+ * ```
+ */
+export async function startReferencePlugin(options: ReferencePluginOptions): Promise<ReferencePlugin> {
+  const log = options.log ?? (() => undefined);
+  if (options.socket.startsWith('@')) {
+    throw new AtrestError(ErrorCode.InvalidArgument, 'the reference plugin serves socket files only (grpc-js cannot serve abstract sockets)', {
+      socket: options.socket,
+    });
+  }
+  const store = new KekStore(options.kekFile, log);
+  await removeStaleSocket(options.socket);
+  const backend = nodeBackend;
+
+  const server = new Server();
+  server.addService(kmsServiceV2, {
+    Status(_call: ServerUnaryCall<Message, Message>, callback: sendUnaryData<Message>) {
+      store.refresh();
+      callback(null, { version: 'v2', healthz: store.problem ?? 'ok', keyId: store.active.keyID });
+    },
+    Encrypt(call: ServerUnaryCall<Message, Message>, callback: sendUnaryData<Message>) {
+      store.refresh();
+      const plaintext = call.request['plaintext'];
+      if (!(plaintext instanceof Uint8Array) || plaintext.length === 0) {
+        fail(callback, grpcStatus.INVALID_ARGUMENT, 'plaintext is empty');
+        return;
+      }
+      const kek = store.active;
+      const nonce = backend.randomBytes(12);
+      const sealed = backend.aesGcm(kek.key.expose()).seal(nonce, plaintext, utf8(kek.keyID));
+      const ciphertext = new Uint8Array(12 + sealed.length);
+      ciphertext.set(nonce, 0);
+      ciphertext.set(sealed, 12);
+      callback(null, { ciphertext, keyId: kek.keyID, annotations: {} });
+    },
+    Decrypt(call: ServerUnaryCall<Message, Message>, callback: sendUnaryData<Message>) {
+      store.refresh();
+      const ciphertext = call.request['ciphertext'];
+      const keyID = String(call.request['keyId'] ?? '');
+      const kek = store.byKeyID(keyID);
+      if (!kek) {
+        log(`decrypt refused: unknown key_id (${keyID.length} bytes)`);
+        fail(callback, grpcStatus.NOT_FOUND, 'unknown key_id');
+        return;
+      }
+      if (!(ciphertext instanceof Uint8Array) || ciphertext.length < 12 + 16) {
+        fail(callback, grpcStatus.INVALID_ARGUMENT, 'ciphertext too short');
+        return;
+      }
+      const plaintext = backend.aesGcm(kek.key.expose()).open(ciphertext.subarray(0, 12), ciphertext.subarray(12), utf8(keyID));
+      if (!plaintext) {
+        fail(callback, grpcStatus.INVALID_ARGUMENT, 'ciphertext does not authenticate under this key_id');
+        return;
+      }
+      callback(null, { plaintext });
+    },
+  });
+
+  const target = `unix:${options.socket}`;
+  await new Promise<void>((resolve, reject) => {
+    server.bindAsync(target, ServerCredentials.createInsecure(), (err) => {
+      if (err) reject(new AtrestError(ErrorCode.InvalidArgument, `cannot listen on ${options.socket}: ${err.message}`, { socket: options.socket }));
+      else resolve();
+    });
+  });
+  chmodSync(options.socket, 0o600);
+  const endpoint = `unix://${options.socket.startsWith('/') ? '' : '/'}${options.socket}`;
+  log(`listening on ${endpoint}, active key_id ${store.active.keyID}`);
+
+  let closed: Promise<void> | undefined;
+  return {
+    endpoint,
+    keyID: () => {
+      store.refresh();
+      return store.active.keyID;
+    },
+    close() {
+      closed ??= new Promise<void>((resolve) => {
+        server.tryShutdown(() => {
+          if (existsSync(options.socket)) unlinkSync(options.socket);
+          log('stopped');
+          resolve();
+        });
+      });
+      return closed;
+    },
+  };
+}
