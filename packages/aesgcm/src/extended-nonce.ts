@@ -20,16 +20,7 @@
  *
  * @module
  */
-import {
-  AtrestError,
-  type CryptoBackend,
-  defaultBackend,
-  ErrorCode,
-  hkdfSha256Expand,
-  type ReadResult,
-  type Transformer,
-  wipe,
-} from '@atrest/core';
+import { AtrestError, type CryptoBackend, defaultBackend, ErrorCode, hkdfSha256Expand, type ReadResult, type Transformer, wipe, copyBytes } from '@atrest/core';
 import { type Label, tooShort } from './_errors.js';
 import { allocPayload, NONCE_SIZE, openPayload, sealInto } from './_gcm.js';
 import type { ProviderOptions } from './types.js';
@@ -52,7 +43,7 @@ class AesGcmExtendedNonceTransformer implements Transformer {
         length,
       });
     }
-    this.#seed = seed.slice();
+    this.#seed = copyBytes(seed);
     this.#backend = backend;
   }
 

@@ -92,3 +92,24 @@ export function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
 export function wipe(...buffers: Uint8Array[]): void {
   for (const b of buffers) b.fill(0);
 }
+
+/**
+ * An independent copy of `bytes`, as a plain `Uint8Array`.
+ *
+ * Use this, not `bytes.slice()`, wherever a copy is meant: callers pass Node `Buffer`s (a
+ * `Uint8Array` subclass), and `Buffer#slice` returns a *view* of the same memory. A "copy" made
+ * that way changes when the caller reuses its buffer, and is zeroed when the caller wipes it.
+ *
+ * @param bytes - any Uint8Array, Buffer included
+ * @returns new memory holding the same bytes
+ * @example
+ * ```ts
+ * import { copyBytes } from '@atrest/core';
+ * const b = Buffer.from([1, 2, 3]);
+ * const c = copyBytes(b);
+ * b.fill(0); // c is still [1, 2, 3]
+ * ```
+ */
+export function copyBytes(bytes: Uint8Array): Uint8Array {
+  return new Uint8Array(bytes);
+}

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { copyBytes } from './bytes.js';
 
 const inspect = Symbol.for('nodejs.util.inspect.custom');
 
@@ -25,7 +26,7 @@ export class SecretBytes {
 
   /** @param bytes - copied; the caller may wipe its own copy afterwards */
   constructor(bytes: Uint8Array) {
-    this.#bytes = bytes.slice();
+    this.#bytes = copyBytes(bytes);
   }
 
   /** Number of bytes. */

@@ -18,7 +18,7 @@
  *
  * @module
  */
-import { AtrestError, ErrorCode, fromUtf8, utf8 } from '@atrest/core';
+import { AtrestError, ErrorCode, fromUtf8, utf8, copyBytes } from '@atrest/core';
 import { invalidData, safeNumber } from './_errors.js';
 import { type BoltMeta, CANDIDATE_PAGE_SIZES, META_SPAN, type MetaResult, parseMeta } from './_meta.js';
 import { type Page, PageFile, PageFlag, pageFromBytes } from './_page-file.js';
@@ -422,8 +422,8 @@ export class BoltReader {
       previous = el.key;
       const bucket = (el.flags & BUCKET_LEAF_FLAG) !== 0;
       yield {
-        key: el.key.slice(),
-        value: el.value.slice(),
+        key: copyBytes(el.key),
+        value: copyBytes(el.value),
         bucket,
         pageId: top.page.id,
         keyOffset: el.keyOffset,

@@ -28,18 +28,7 @@
  *
  * @module
  */
-import {
-  AtrestError,
-  type ChainEntry,
-  type CryptoBackend,
-  defaultBackend,
-  ErrorCode,
-  type MaybePromise,
-  type ReadResult,
-  reduceErrors,
-  type Transformer,
-  utf8,
-} from '@atrest/core';
+import { AtrestError, type ChainEntry, type CryptoBackend, defaultBackend, ErrorCode, type MaybePromise, type ReadResult, reduceErrors, type Transformer, utf8, copyBytes } from '@atrest/core';
 import { aesCbcTransformer } from '@atrest/aescbc';
 import { aesGcmTransformer } from '@atrest/aesgcm';
 import { DekCache } from './_dek-cache.js';
@@ -121,9 +110,9 @@ class KmsV1Transformer implements Transformer {
     const cached = this.#cache.get(key);
     if (cached !== undefined) return this.#open(cached, payload, context);
     // Across the await the caller may reuse its buffers: work on copies.
-    const ownedWrapped = wrapped.slice();
-    const ownedPayload = payload.slice();
-    const ownedContext = context.slice();
+    const ownedWrapped = copyBytes(wrapped);
+    const ownedPayload = copyBytes(payload);
+    const ownedContext = copyBytes(context);
     return this.#cache
       .load(key, () => this.#unwrap(ownedWrapped))
       .then((t) => this.#open(t, ownedPayload, ownedContext));
@@ -159,7 +148,7 @@ class KmsV1Transformer implements Transformer {
     const dek = this.#backend.randomBytes(DEK_SIZE);
     let wrapped: unknown;
     try {
-      wrapped = await this.#service.encrypt(dek.slice());
+      wrapped = await this.#service.encrypt(copyBytes(dek));
     } catch (err) {
       throw pluginError(err, 'encrypt', this.#name);
     }

@@ -31,18 +31,7 @@
  *
  * @module
  */
-import {
-  AtrestError,
-  type ChainEntry,
-  type CryptoBackend,
-  defaultBackend,
-  ErrorCode,
-  type MaybePromise,
-  type ReadResult,
-  type Transformer,
-  toAtrestError,
-  utf8,
-} from '@atrest/core';
+import { AtrestError, type ChainEntry, type CryptoBackend, defaultBackend, ErrorCode, type MaybePromise, type ReadResult, type Transformer, toAtrestError, utf8, copyBytes } from '@atrest/core';
 import { aesGcmExtendedNonceTransformer, aesGcmTransformer } from '@atrest/aesgcm';
 import { dekCacheKey } from './_cache-key.js';
 import { DekCache } from './_dek-cache.js';
@@ -141,7 +130,7 @@ function copyAnnotations(a: unknown, provider: string): Record<string, Uint8Arra
   if (typeof a !== 'object') throw pluginAnswerError('encrypt', provider, 'annotations are not a map');
   for (const [k, v] of Object.entries(a as Record<string, unknown>)) {
     if (!isBytes(v)) throw pluginAnswerError('encrypt', provider, 'an annotation value is not bytes');
-    out[k] = v.slice();
+    out[k] = copyBytes(v);
   }
   return out;
 }
@@ -295,7 +284,7 @@ class KmsV2Envelope implements Transformer {
     const seed = this.#backend.randomBytes(SEED_SIZE);
     // The transformer copies the seed; our copy and the plugin's are wiped once no longer needed.
     const transformer = aesGcmExtendedNonceTransformer(seed, { backend: this.#backend });
-    const forPlugin = seed.slice();
+    const forPlugin = copyBytes(seed);
     seed.fill(0);
     let resp: unknown;
     try {
@@ -316,7 +305,7 @@ class KmsV2Envelope implements Transformer {
     const template: EncryptedObject = {
       encryptedData: new Uint8Array(1), // any non-empty value passes validation, as upstream
       keyID,
-      encryptedDEKSource: ciphertext.slice(),
+      encryptedDEKSource: copyBytes(ciphertext),
       annotations: copyAnnotations(annotations, this.#name),
       encryptedDEKSourceType: SEED,
     };
@@ -373,8 +362,8 @@ class KmsV2Envelope implements Transformer {
     }
     const pending = this.#ensureState(false);
     if (pending === undefined) return this.#readObject(obj, context);
-    const owned = { ...obj, encryptedData: obj.encryptedData.slice() };
-    const ctx = context.slice();
+    const owned = { ...obj, encryptedData: copyBytes(obj.encryptedData) };
+    const ctx = copyBytes(context);
     return pending.then(() => this.#readObject(owned, ctx));
   }
 
@@ -382,8 +371,8 @@ class KmsV2Envelope implements Transformer {
     const key = this.#cache.keyOf(dekCacheKey(obj));
     const cached = this.#cache.get(key);
     if (cached !== undefined) return this.#open(cached, obj, context);
-    const owned = { ...obj, encryptedData: obj.encryptedData.slice() };
-    const ctx = context.slice();
+    const owned = { ...obj, encryptedData: copyBytes(obj.encryptedData) };
+    const ctx = copyBytes(context);
     return this.#cache.load(key, () => this.#unwrap(owned)).then((t) => this.#open(t, owned, ctx));
   }
 
@@ -437,8 +426,8 @@ class KmsV2Envelope implements Transformer {
   write(plaintext: Uint8Array, context: Uint8Array): MaybePromise<Uint8Array> {
     const pending = this.#ensureState(true);
     if (pending === undefined) return this.#seal(plaintext, context);
-    const pt = plaintext.slice();
-    const ctx = context.slice();
+    const pt = copyBytes(plaintext);
+    const ctx = copyBytes(context);
     return pending.then(() => this.#seal(pt, ctx));
   }
 

@@ -66,3 +66,30 @@ describe('Base64MockV2', () => {
     await expect(m.decrypt('', { ciphertext: utf8('AA=='), keyID: 'k1' })).rejects.toThrow('uid is required');
   });
 });
+
+describe('a plugin answering with Buffer views (as gRPC does)', () => {
+  it('kms v2 reads after an unwrap whose answer is a view into a larger Buffer', async () => {
+    const { Base64MockV2, kmsV2Provider } = await import('@atrest/kms');
+    const { AtrestError, ErrorCode, PrefixChain, utf8 } = await import('@atrest/core');
+    const inner = new Base64MockV2('key-1');
+    // Wrap the mock so every unwrapped seed is a subarray of a pooled Buffer, like grpc-js output.
+    const viewing = {
+      status: () => inner.status(),
+      encrypt: (uid: string, p: Uint8Array) => inner.encrypt(uid, p),
+      decrypt: async (uid: string, r: Parameters<typeof inner.decrypt>[1]) => {
+        const plain = await inner.decrypt(uid, r);
+        const pool = Buffer.alloc(plain.length + 40);
+        pool.set(plain, 20);
+        return pool.subarray(20, 20 + plain.length);
+      },
+    };
+    const noMatch = () => new AtrestError(ErrorCode.NoMatchingPrefix, 'no matching prefix found');
+    const writer = new PrefixChain([kmsV2Provider('p', viewing)], noMatch);
+    const ctx = utf8('/registry/secrets/a/b');
+    const stored = await writer.write(utf8('hello'), ctx);
+    // A fresh provider has no cached seed: it must unwrap through the plugin.
+    const reader = new PrefixChain([kmsV2Provider('p', viewing)], noMatch);
+    const r = await reader.read(stored, ctx);
+    expect(Buffer.from(r.plaintext).toString()).toBe('hello');
+  });
+});

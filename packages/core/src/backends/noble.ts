@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { copyBytes } from '../bytes.js';
 import { cbc, gcm } from '@noble/ciphers/aes.js';
 import { xsalsa20poly1305 } from '@noble/ciphers/salsa.js';
 import { hmac } from '@noble/hashes/hmac.js';
@@ -15,14 +16,14 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import type { AesCbcCipher, AesGcmCipher, CryptoBackend, SecretboxCipher } from '../backend.js';
 
 function aligned(b: Uint8Array): Uint8Array {
-  return b.byteOffset % 4 === 0 ? b : b.slice();
+  return b.byteOffset % 4 === 0 ? b : copyBytes(b);
 }
 
 function checkAesKey(key: Uint8Array): Uint8Array {
   if (key.length !== 16 && key.length !== 24 && key.length !== 32) {
     throw new RangeError(`AES key must be 16, 24 or 32 bytes, got ${key.length}`);
   }
-  return key.slice();
+  return copyBytes(key);
 }
 
 function aesGcm(keyIn: Uint8Array): AesGcmCipher {
@@ -56,7 +57,7 @@ function aesCbc(keyIn: Uint8Array): AesCbcCipher {
 
 function secretbox(keyIn: Uint8Array): SecretboxCipher {
   if (keyIn.length !== 32) throw new RangeError(`secretbox key must be 32 bytes, got ${keyIn.length}`);
-  const key = keyIn.slice();
+  const key = copyBytes(keyIn);
   return {
     seal: (nonce, plaintext) => xsalsa20poly1305(key, aligned(nonce)).encrypt(aligned(plaintext)),
     open(nonce, boxed) {
