@@ -5,13 +5,15 @@
 import { fromUtf8 } from '@atrest/core';
 import { loadEncryptionConfiguration, type LoadedEncryptionConfiguration } from '@atrest/config';
 import { readInput } from './_io.js';
+import { grpcKmsFactory } from '@atrest/kms-grpc';
+import { closeAtEnd } from './_cleanup.js';
 import { cliKmsFactory, type RealKmsFactory } from './_kms.js';
 
 /** How a command wants KMS providers resolved. */
 export interface KmsWiring {
   /** `--kms-mock NAME=base64[:KEYID]` values: the Base64 mock in place of plugin NAME. */
   readonly mocks?: readonly string[];
-  /** Builds providers for real plugins; defaults to the gRPC client. */
+  /** Builds providers for real plugins; defaults to gRPC clients of the config's endpoints. */
   readonly real?: RealKmsFactory;
 }
 
@@ -22,5 +24,11 @@ export interface KmsWiring {
  */
 export async function loadConfigFile(path: string, kms: KmsWiring = {}): Promise<LoadedEncryptionConfiguration> {
   const text = fromUtf8(await readInput(path, 'config'));
-  return loadEncryptionConfiguration(text, { source: path, kms: cliKmsFactory(kms.mocks ?? [], kms.real) });
+  let real = kms.real;
+  if (real === undefined) {
+    const grpc = grpcKmsFactory();
+    closeAtEnd(() => grpc.close());
+    real = grpc.create;
+  }
+  return loadEncryptionConfiguration(text, { source: path, kms: cliKmsFactory(kms.mocks ?? [], real) });
 }

@@ -8,6 +8,8 @@ import { keygenCommand, keygenUsage } from './commands/keygen.js';
 import { validateCommand, validateUsage } from './commands/validate.js';
 import { vectorsCommand, vectorsUsage } from './commands/vectors.js';
 import { versionCommand } from './commands/version.js';
+import { kmsPluginCommand, kmsPluginUsage } from './commands/kms-plugin.js';
+import { closeAll } from './_cleanup.js';
 import { exitCodeFor, formatError, UsageError, Exit } from './_errors.js';
 import { type CliIO, processIO } from './_io.js';
 
@@ -19,6 +21,7 @@ const commands: Record<string, { run: Command; usage: string }> = {
   validate: { run: validateCommand, usage: validateUsage },
   keygen: { run: keygenCommand, usage: keygenUsage },
   vectors: { run: vectorsCommand, usage: vectorsUsage },
+  'kms-plugin': { run: kmsPluginCommand, usage: kmsPluginUsage },
   version: { run: versionCommand, usage: 'atrest version\n  Prints versions and the active crypto backend.\n' },
 };
 
@@ -64,5 +67,7 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
     io.stderr(formatError(err));
     if (err instanceof UsageError) io.stderr(`\n${command.usage}`);
     return exitCodeFor(err);
+  } finally {
+    await closeAll();
   }
 }
