@@ -127,3 +127,45 @@ describe('usage errors', () => {
     expect(r.stderr).toContain('--config');
   });
 });
+
+describe('--kms-mock', () => {
+  const values = JSON.parse(readFileSync(join(repo, 'test-vectors', 'upstream', 'values.json'), 'utf8')) as {
+    cases: { id: string; config: string; resource: string; key: string; stored: string; expect: { plaintext?: string; stale?: boolean } }[];
+  };
+  const byId = (id: string) => values.cases.find((c) => c.id === id) as (typeof values.cases)[number];
+
+  it('decrypts an upstream kms v2 value with the Base64 mock, stale exactly when the mock keyID differs', async () => {
+    const c = byId('p-kmsv2-keyid-changed-seed');
+    const config = file('kmsv2.yaml', c.config);
+    const stored = Buffer.from(c.stored, 'base64');
+    const now = await run(['decrypt', '--config', config, '--resource', c.resource, '--key', c.key, '-o', 'json', '--kms-mock', 'kms2=base64:k2'], stored);
+    expect(now.stderr).toBe('');
+    const j = JSON.parse(now.stdout.toString());
+    expect(j).toMatchObject({ stale: true, provider: 'kms', keyName: 'kms2' });
+    expect(j.plaintext).toBe(c.expect.plaintext);
+    const same = await run(['decrypt', '--config', config, '--resource', c.resource, '--key', c.key, '-o', 'json', '--kms-mock', 'kms2=base64:k1'], stored);
+    expect(JSON.parse(same.stdout.toString()).stale).toBe(false);
+  });
+
+  it('round-trips through a mocked kms v2 provider', async () => {
+    const config = file(
+      'mock.yaml',
+      'apiVersion: apiserver.config.k8s.io/v1\nkind: EncryptionConfiguration\nresources:\n  - resources: [secrets]\n    providers:\n      - kms:\n          apiVersion: v2\n          name: m\n          endpoint: unix:///nonexistent.sock\n',
+    );
+    const args = ['--config', config, '--resource', 'secrets', '--key', '/registry/secrets/a/b', '--kms-mock', 'm=base64:kid'];
+    const enc = await run(['encrypt', ...args], 'hi');
+    expect(enc.stdout.subarray(0, 17).toString()).toBe('k8s:enc:kms:v2:m:');
+    expect((await run(['decrypt', ...args], enc.stdout)).stdout.toString()).toBe('hi');
+  });
+
+  it('without a mock or plugin, names the plugin and how to proceed', async () => {
+    const c = byId('p-kmsv2-keyid-changed-seed');
+    const r = await run(['decrypt', '--config', file('kmsv2b.yaml', c.config), '--resource', c.resource, '--key', c.key], Buffer.from(c.stored, 'base64'));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('kms2');
+  });
+
+  it('refuses a malformed --kms-mock', async () => {
+    expect((await run(['decrypt', '--config', sampleConfig, '--resource', 'secrets', '--key', 'k', '--kms-mock', 'nonsense'])).code).toBe(2);
+  });
+});
