@@ -29,3 +29,5 @@ export {
   type RevisionSummary,
 } from './audit.js';
 export { offlineKmsFactory } from './offline-kms.js';
+export { renderTable, renderJson, type TableOptions } from './report.js';
+export { dumpObjects, toYamlDocument, type DumpOptions, type DumpedObject } from './dump.js';

@@ -9,6 +9,9 @@ import { validateCommand, validateUsage } from './commands/validate.js';
 import { vectorsCommand, vectorsUsage } from './commands/vectors.js';
 import { versionCommand } from './commands/version.js';
 import { kmsPluginCommand, kmsPluginUsage } from './commands/kms-plugin.js';
+import { auditCommand, auditUsage } from './commands/audit.js';
+import { dumpCommand, dumpUsage } from './commands/dump.js';
+import { inspectCommand, inspectUsage } from './commands/inspect.js';
 import { closeAll } from './_cleanup.js';
 import { exitCodeFor, formatError, UsageError, Exit } from './_errors.js';
 import { type CliIO, processIO } from './_io.js';
@@ -21,6 +24,9 @@ const commands: Record<string, { run: Command; usage: string }> = {
   validate: { run: validateCommand, usage: validateUsage },
   keygen: { run: keygenCommand, usage: keygenUsage },
   vectors: { run: vectorsCommand, usage: vectorsUsage },
+  audit: { run: auditCommand, usage: auditUsage },
+  dump: { run: dumpCommand, usage: dumpUsage },
+  inspect: { run: inspectCommand, usage: inspectUsage },
   'kms-plugin': { run: kmsPluginCommand, usage: kmsPluginUsage },
   version: { run: versionCommand, usage: 'atrest version\n  Prints versions and the active crypto backend.\n' },
 };

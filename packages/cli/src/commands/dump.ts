@@ -1,0 +1,53 @@
+/**
+ * `atrest dump`: decrypted, decoded objects from a snapshot, as YAML documents or JSON lines.
+ * @module
+ */
+import { dumpObjects, toYamlDocument } from '@atrest/audit';
+import { openSnapshot } from '@atrest/etcd-snapshot';
+import { parse, required } from '../_args.js';
+import { loadConfigFile } from '../_config.js';
+import { Exit, UsageError } from '../_errors.js';
+import type { CliIO } from '../_io.js';
+
+export const dumpUsage = `atrest dump SNAPSHOT --config FILE [--resource GR] [--namespace NS] [--name N] [--revision R]
+            [-o yaml|json] [--kms-mock NAME=base64[:KEYID]]...
+  Prints every surviving revision that matches, decrypted and decoded (Secrets with their data,
+  base64), as YAML documents or JSON lines. This prints secrets: mind where the output goes.
+`;
+
+/** Run `atrest dump`. */
+export async function dumpCommand(argv: string[], io: CliIO): Promise<number> {
+  const { values, positionals } = parse(
+    argv,
+    {
+      config: { type: 'string' },
+      resource: { type: 'string' },
+      namespace: { type: 'string' },
+      name: { type: 'string' },
+      revision: { type: 'string' },
+      output: { type: 'string', short: 'o', default: 'yaml' },
+      'kms-mock': { type: 'string', multiple: true },
+    },
+    true,
+  );
+  if (positionals.length !== 1) throw new UsageError('dump takes exactly one SNAPSHOT file');
+  if (values.output !== 'yaml' && values.output !== 'json') throw new UsageError(`-o must be yaml or json, got "${values.output}"`);
+  const revision = values.revision === undefined ? undefined : Number(values.revision);
+  if (revision !== undefined && !Number.isSafeInteger(revision)) throw new UsageError(`--revision must be a number, got "${values.revision}"`);
+  const config = await loadConfigFile(required(values.config, 'config'), { mocks: values['kms-mock'] ?? [] });
+  const snapshot = openSnapshot(positionals[0] as string);
+  try {
+    for await (const o of dumpObjects(snapshot, {
+      config,
+      ...(values.resource === undefined ? {} : { resource: values.resource }),
+      ...(values.namespace === undefined ? {} : { namespace: values.namespace }),
+      ...(values.name === undefined ? {} : { name: values.name }),
+      ...(revision === undefined ? {} : { revision }),
+    })) {
+      io.stdout(values.output === 'json' ? `${JSON.stringify(o)}\n` : toYamlDocument(o));
+    }
+    return Exit.Ok;
+  } finally {
+    snapshot.close();
+  }
+}

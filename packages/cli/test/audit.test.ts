@@ -1,0 +1,127 @@
+/**
+ * atrest audit / dump / inspect on the shipped sample snapshot (test-vectors/etcd/), checked
+ * against its manifest; and on broken snapshots.
+ */
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { run } from './_run.js';
+
+const repo = join(import.meta.dirname, '..', '..', '..');
+const snapshot = join(repo, 'test-vectors', 'etcd', 'sample.db');
+const manifest = JSON.parse(readFileSync(join(repo, 'test-vectors', 'etcd', 'sample.manifest.json'), 'utf8'));
+const config = join(repo, 'docs', 'samples', 'snapshot-audit-config.yaml');
+const mock = ['--kms-mock', 'sample-kms=base64:kek-1'];
+const tmp = mkdtempSync(join(tmpdir(), 'atrest-audit-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+/** Every Secret/ConfigMap data value in the manifest (base64 and decoded), to prove none leaks. */
+function secretValues(): string[] {
+  const out: string[] = [];
+  for (const k of manifest.keys) {
+    for (const r of [k.latest, ...k.history]) {
+      const data = r?.object?.data as Record<string, string> | undefined;
+      if (r?.object?.kind !== 'Secret' || !data) continue;
+      for (const v of Object.values(data)) {
+        out.push(v);
+        const decoded = Buffer.from(v, 'base64').toString('utf8');
+        if (decoded.length >= 8) out.push(decoded);
+      }
+    }
+  }
+  return out;
+}
+
+describe('atrest audit', () => {
+  it('the shipped audit config is the manifest auditor config', () => {
+    expect(readFileSync(config, 'utf8')).toBe(manifest.auditor.encryptionConfiguration);
+  });
+
+  it('table output: totals as the manifest, and no secret value anywhere', async () => {
+    const r = await run(['audit', snapshot, '--config', config, '--history', ...mock]);
+    expect(r.code).toBe(0);
+    const out = r.stdout.toString();
+    const t = manifest.totals.latest;
+    expect(out).toContain(
+      `totals: ${t.byStatus.encrypted} encrypted, ${t.byStatus.plaintext} plaintext, ${t.byStatus.undecryptable} undecryptable, ${t.stale} stale (latest values); ${manifest.totals.history.plaintextRevisionsOfKeysNowEncrypted.length} plaintext old revisions of encrypted objects`,
+    );
+    expect(out).toContain('/registry/secrets/shop/oauth-client @60  aesgcm:key0-trial  (no matching key was found for the provided AES transformer)');
+    const values = secretValues();
+    expect(values.length).toBeGreaterThan(20);
+    for (const v of values) expect(out.includes(v), 'a secret value leaked into the audit').toBe(false);
+  });
+
+  it('JSON output carries the manifest totals', async () => {
+    const r = await run(['audit', snapshot, '--config', config, '-o', 'json', ...mock]);
+    const j = JSON.parse(r.stdout.toString());
+    expect(j.schema).toBe('atrest.audit/v1');
+    expect(j.totals.latest).toEqual(manifest.totals.latest);
+    expect(j.totals.history).toEqual(manifest.totals.history);
+    for (const v of secretValues()) expect(r.stdout.toString().includes(v)).toBe(false);
+  });
+
+  it('--fail-on exits 3 when a category is present', async () => {
+    expect((await run(['audit', snapshot, '--config', config, '--fail-on', 'stale', ...mock])).code).toBe(3);
+    const r = await run(['audit', snapshot, '--config', config, '--fail-on', 'undecryptable,plaintext', ...mock]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('undecryptable (1)');
+    expect((await run(['audit', snapshot, '--config', config, '--resource', 'deployments.apps', '--fail-on', 'stale,undecryptable', ...mock])).code).toBe(0);
+    expect((await run(['audit', snapshot, '--config', config, '--fail-on', 'bogus'])).code).toBe(2);
+  });
+
+  it('broken snapshots: a clear error and exit 1, never a crash', async () => {
+    const truncated = join(tmp, 'truncated.db');
+    copyFileSync(snapshot, truncated);
+    truncateSync(truncated, 50_000);
+    const garbage = join(tmp, 'garbage.db');
+    writeFileSync(garbage, Buffer.alloc(10_000, 0x5a));
+    const flipped = join(tmp, 'flipped.db');
+    const bytes = readFileSync(snapshot);
+    bytes[70_000] = (bytes[70_000] as number) ^ 0xff;
+    writeFileSync(flipped, bytes);
+    for (const f of [truncated, garbage, flipped, join(tmp, 'missing.db')]) {
+      const r = await run(['audit', f, '--config', config, ...mock]);
+      expect(r.code, f).not.toBe(0);
+      expect(r.stderr, f).toMatch(/atrest: error \[ERR_[A-Z_]+\]/);
+      expect(r.stderr).not.toContain('internal error');
+    }
+  });
+});
+
+describe('atrest dump', () => {
+  it('prints decrypted objects; Secret data as in the manifest', async () => {
+    const r = await run(['dump', snapshot, '--config', config, '-o', 'json', '--resource', 'secrets', '--namespace', 'shop', '--name', 'stripe-key', ...mock]);
+    expect(r.code).toBe(0);
+    const docs = r.stdout.toString().trim().split('\n').map((l) => JSON.parse(l));
+    const m = manifest.keys.find((k: { key: string }) => k.key === '/registry/secrets/shop/stripe-key');
+    const want = [...m.history, m.latest];
+    expect(docs.map((d) => d.revision)).toEqual(want.map((w: { revision: number }) => w.revision));
+    for (const [i, d] of docs.entries()) {
+      expect(d.object.data).toEqual(want[i].object.data);
+      expect(d.object.metadata.uid).toBe(want[i].object.uid);
+    }
+  });
+  it('YAML output is one document per revision', async () => {
+    const r = await run(['dump', snapshot, '--config', config, '--revision', '52', ...mock]);
+    expect(r.stdout.toString().match(/^---$/gm)).toHaveLength(1);
+    expect(r.stdout.toString()).toContain('"name": "stripe-key"');
+  });
+});
+
+describe('atrest inspect', () => {
+  it('shows a kms v2 envelope from a snapshot without any key', async () => {
+    const r = await run(['inspect', '--snapshot', snapshot, '--key', '/registry/secrets/shop/jwt-signing']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout.toString())).toMatchObject({ id: 'kms:v2:sample-kms', kms: { keyID: 'kek-1', dekSourceType: 'HKDF_SHA256_XNONCE_AES_GCM_SEED' } });
+  });
+  it('reads a value from standard input', async () => {
+    const r = await run(['inspect'], readFileSync(join(repo, 'docs', 'samples', 'secret.stored')));
+    expect(JSON.parse(r.stdout.toString())).toMatchObject({ provider: 'aesgcm', keyName: 'key1', id: 'aesgcm:key1' });
+  });
+  it('names a key that is not there', async () => {
+    const r = await run(['inspect', '--snapshot', snapshot, '--key', '/registry/secrets/nope/nope']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('no revision of /registry/secrets/nope/nope');
+  });
+});
