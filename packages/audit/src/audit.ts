@@ -22,8 +22,13 @@ export interface AuditOptions {
   readonly config: LoadedEncryptionConfiguration;
   /** Only this group-resource (`secrets`, `deployments.apps`). */
   readonly resource?: string;
-  /** Called every 1000 revisions and at the end. */
-  readonly onProgress?: (progress: { readonly revisions: number; readonly bytes: number }) => void;
+  /**
+   * Keep every key's revisions in `report.keys` (memory grows with the snapshot). Default false:
+   * only totals, keys still needed and findings, in memory proportional to the number of keys.
+   */
+  readonly details?: boolean;
+  /** Called every 1000 revisions and at the end of each pass. */
+  readonly onProgress?: (progress: { readonly pass: 1 | 2; readonly revisions: number; readonly bytes: number }) => void;
 }
 
 /** One surviving put revision, summarized. */
@@ -112,11 +117,27 @@ const bump = (o: Record<string, number>, k: string, n = 1): void => {
   o[k] = (o[k] ?? 0) + n;
 };
 
+/** What pass 1 learns of a key: enough to tell its latest revision from its history. */
+interface KeyState {
+  readonly resource: string;
+  lastPut: number;
+  deleted: boolean;
+  tombstones: number[];
+  /** Pass 2: history revisions that are plaintext, resolved once the latest's status is known. */
+  plaintextHistory?: number[];
+  latestStatus?: Classification['status'];
+  details?: { latest: RevisionSummary | null; history: RevisionSummary[] };
+}
+
 /**
  * Audit a snapshot.
  *
+ * Two passes over the file: the first reads only keys and revisions (which revision of each key is
+ * the latest, which keys are deleted), the second reads, decrypts and classifies every value and
+ * adds it to the totals at once. Memory is proportional to the number of keys, not to the values.
+ *
  * @param snapshot - from `openSnapshot(path)` of `@atrest/etcd-snapshot`
- * @param options - configuration, resource filter, progress
+ * @param options - configuration, resource filter, details, progress
  * @returns the report
  * @throws AtrestError only for an unreadable snapshot (`ERR_INVALID_DATA`); problems with single
  *   values become findings
@@ -134,186 +155,202 @@ const bump = (o: Record<string, number>, k: string, n = 1): void => {
  */
 export async function auditSnapshot(snapshot: EtcdSnapshot, options: AuditOptions): Promise<AuditReport> {
   const info = snapshot.info();
-  type Event = { revision: number; tombstone: true } | { revision: number; tombstone: false; summary: RevisionSummary };
-  const perKey = new Map<string, { resource: string; events: Event[] }>();
+  const states = new Map<string, KeyState>();
   let otherKeyRevisions = 0;
   let head = 0;
   let seen = 0;
   let bytes = 0;
-  const transformers = new Map<string, ReturnType<LoadedEncryptionConfiguration['transformerForResource']>>();
 
+  // Pass 1: keys and revisions only.
   for (const entry of snapshot.revisions()) {
-    seen++;
     head = Math.max(head, entry.revision.main);
+    if (++seen % 1000 === 0) options.onProgress?.({ pass: 1, revisions: seen, bytes });
     const key = fromUtf8(entry.kv.key);
     const loc = locateKey(key);
-    bytes += entry.kv.value.length;
-    if (options.onProgress && seen % 1000 === 0) options.onProgress({ revisions: seen, bytes });
     if (loc.kind === 'other') {
       otherKeyRevisions++;
       continue;
     }
     if (options.resource !== undefined && loc.groupResource !== options.resource) continue;
-    let slot = perKey.get(key);
-    if (!slot) {
-      slot = { resource: loc.groupResource, events: [] };
-      perKey.set(key, slot);
+    let st = states.get(key);
+    if (!st) {
+      st = { resource: loc.groupResource, lastPut: -1, deleted: false, tombstones: [] };
+      states.set(key, st);
     }
+    // Revisions arrive in ascending order, so the last event seen decides.
     if (entry.tombstone) {
-      slot.events.push({ revision: entry.revision.main, tombstone: true });
-      continue;
+      st.tombstones.push(entry.revision.main);
+      st.deleted = true;
+    } else {
+      st.lastPut = entry.revision.main;
+      st.deleted = false;
     }
-    let t = transformers.get(loc.groupResource);
+  }
+  options.onProgress?.({ pass: 1, revisions: seen, bytes });
+
+  // Pass 2: classify and count.
+  const acc = new Accumulator(otherKeyRevisions);
+  const transformers = new Map<string, ReturnType<LoadedEncryptionConfiguration['transformerForResource']>>();
+  seen = 0;
+  for (const entry of snapshot.revisions()) {
+    if (entry.tombstone) continue;
+    const key = fromUtf8(entry.kv.key);
+    const st = states.get(key);
+    if (!st) continue;
+    bytes += entry.kv.value.length;
+    if (++seen % 1000 === 0) options.onProgress?.({ pass: 2, revisions: seen, bytes });
+    let t = transformers.get(st.resource);
     if (!t) {
-      t = options.config.transformerForResource(loc.groupResource);
-      transformers.set(loc.groupResource, t);
+      t = options.config.transformerForResource(st.resource);
+      transformers.set(st.resource, t);
     }
     let c = classifyValue(t, key, entry.kv.value);
     if (isPromise(c)) c = await c;
     const fp = c.envelope.kms?.wrappedDEKFingerprint;
-    slot.events.push({
+    const summary: RevisionSummary = {
       revision: entry.revision.main,
-      tombstone: false,
-      summary: {
-        revision: entry.revision.main,
-        subRevision: entry.revision.sub,
-        createRevision: entry.kv.createRevision,
-        version: entry.kv.version,
-        valueBytes: entry.kv.value.length,
-        classification: c.classification,
-        ...(c.object ? { object: c.object } : {}),
-        ...(c.decodeError !== undefined ? { decodeError: c.decodeError } : {}),
-        ...(fp !== undefined ? { wrappedDEKFingerprint: fp } : {}),
-      },
-    });
+      subRevision: entry.revision.sub,
+      createRevision: entry.kv.createRevision,
+      version: entry.kv.version,
+      valueBytes: entry.kv.value.length,
+      classification: c.classification,
+      ...(c.object ? { object: c.object } : {}),
+      ...(c.decodeError !== undefined ? { decodeError: c.decodeError } : {}),
+      ...(fp !== undefined ? { wrappedDEKFingerprint: fp } : {}),
+    };
+    const latest = !st.deleted && entry.revision.main === st.lastPut;
+    acc.add(key, st, summary, latest);
+    if (options.details) {
+      st.details ??= { latest: null, history: [] };
+      if (latest) st.details.latest = summary;
+      else st.details.history.push(summary);
+    }
   }
-  options.onProgress?.({ revisions: seen, bytes });
+  options.onProgress?.({ pass: 2, revisions: seen, bytes });
 
+  const sortedKeys = [...states.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const keys: KeyReport[] = [];
-  for (const [key, { resource, events }] of [...perKey].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))) {
-    events.sort((a, b) => a.revision - b.revision);
-    const puts = events.filter((e): e is Extract<Event, { tombstone: false }> => !e.tombstone).map((e) => e.summary);
-    const last = events[events.length - 1];
-    const deleted = last?.tombstone === true;
-    keys.push({
-      key,
-      resource,
-      state: deleted ? 'deleted' : 'present',
-      latest: deleted ? null : (puts[puts.length - 1] ?? null),
-      history: deleted ? puts : puts.slice(0, -1),
-      tombstones: events.filter((e) => e.tombstone).map((e) => e.revision),
-    });
+  for (const key of sortedKeys) {
+    const st = states.get(key) as KeyState;
+    acc.finishKey(key, st);
+    if (options.details) {
+      keys.push({
+        key,
+        resource: st.resource,
+        state: st.deleted ? 'deleted' : 'present',
+        latest: st.details?.latest ?? null,
+        history: st.details?.history ?? [],
+        tombstones: st.tombstones,
+      });
+    }
   }
-  const compact = info.meta.finishedCompactRev?.main ?? null;
-  const totals = sumUp(keys, otherKeyRevisions);
   return {
     headRevision: head,
-    compactRevision: compact,
+    compactRevision: info.meta.finishedCompactRev?.main ?? null,
     keys,
     otherKeyRevisions,
-    totals,
-    keysStillNeeded: keysStillNeeded(keys, options.config),
-    findings: findingsOf(keys),
+    totals: acc.totals,
+    keysStillNeeded: acc.keysStillNeeded(options.config),
+    findings: acc.findings(),
   };
 }
 
-function sumUp(keys: readonly KeyReport[], otherKeyRevisions: number): AuditTotals {
-  const latest: AuditTotals['latest'] = { byStatus: { encrypted: 0, plaintext: 0, undecryptable: 0 }, stale: 0, byProviderKey: {}, byResource: {} };
-  const history: AuditTotals['history'] = { revisions: 0, byStatus: {}, byProviderKey: {}, plaintextRevisionsOfKeysNowEncrypted: [] };
-  const snap: AuditTotals['snapshot'] = { putRevisions: 0, tombstones: 0, otherKeyRevisions, byStatus: {}, byProviderKey: {}, byResource: {} };
-  const kmsV2: AuditTotals['kmsV2'] = {};
-  const dekSets = new Map<string, Set<string>>();
-  let present = 0;
-  let deleted = 0;
-  const count = (s: RevisionSummary, resource: string): void => {
+/** Totals, key needs and findings, added to one revision at a time. */
+class Accumulator {
+  readonly totals: AuditTotals;
+  readonly #dekSets = new Map<string, Set<string>>();
+  readonly #need = new Map<string, { latest: number; history: number }>();
+  readonly #findings: Finding[] = [];
+
+  constructor(otherKeyRevisions: number) {
+    this.totals = {
+      keys: { present: 0, deleted: 0, otherKeys: otherKeyRevisions > 0 ? 1 : 0 },
+      latest: { byStatus: { encrypted: 0, plaintext: 0, undecryptable: 0 }, stale: 0, byProviderKey: {}, byResource: {} },
+      history: { revisions: 0, byStatus: {}, byProviderKey: {}, plaintextRevisionsOfKeysNowEncrypted: [] },
+      snapshot: { putRevisions: 0, tombstones: 0, otherKeyRevisions, byStatus: {}, byProviderKey: {}, byResource: {} },
+      kmsV2: {},
+    };
+  }
+
+  add(key: string, st: KeyState, s: RevisionSummary, latest: boolean): void {
+    const t = this.totals;
     const c = s.classification;
-    snap.putRevisions++;
-    bump(snap.byStatus as Record<string, number>, c.status);
-    bump(snap.byProviderKey, c.id);
-    const r = (snap.byResource[resource] ??= { revisions: 0, encrypted: 0, plaintext: 0, undecryptable: 0, stale: 0 });
+    // every surviving put revision
+    t.snapshot.putRevisions++;
+    bump(t.snapshot.byStatus as Record<string, number>, c.status);
+    bump(t.snapshot.byProviderKey, c.id);
+    const r = (t.snapshot.byResource[st.resource] ??= { revisions: 0, encrypted: 0, plaintext: 0, undecryptable: 0, stale: 0 });
     r.revisions++;
     r[c.status]++;
     if (c.stale === true) r.stale++;
     if (c.kmsApiVersion === 'v2') {
-      const k = (kmsV2[c.id] ??= { values: 0, byKeyID: {}, distinctWrappedDEKs: 0 });
+      const k = (t.kmsV2[c.id] ??= { values: 0, byKeyID: {}, distinctWrappedDEKs: 0 });
       k.values++;
       bump(k.byKeyID, c.kmsKeyID ?? '');
       if (s.wrappedDEKFingerprint !== undefined) {
-        const set = dekSets.get(c.id) ?? new Set<string>();
+        const set = this.#dekSets.get(c.id) ?? new Set<string>();
         set.add(s.wrappedDEKFingerprint);
-        dekSets.set(c.id, set);
+        this.#dekSets.set(c.id, set);
         k.distinctWrappedDEKs = set.size;
       }
     }
-  };
-  for (const k of keys) {
-    snap.tombstones += k.tombstones.length;
-    if (k.state === 'present') present++;
-    else deleted++;
-    if (k.latest) {
-      const c = k.latest.classification;
-      latest.byStatus[c.status]++;
-      if (c.stale === true) latest.stale++;
-      bump(latest.byProviderKey, c.id);
-      const r = (latest.byResource[k.resource] ??= { encrypted: 0, plaintext: 0, undecryptable: 0, stale: 0, objects: 0 });
-      r.objects++;
-      r[c.status]++;
-      if (c.stale === true) r.stale++;
-      count(k.latest, k.resource);
-    }
-    for (const h of k.history) {
-      history.revisions++;
-      bump(history.byStatus as Record<string, number>, h.classification.status);
-      bump(history.byProviderKey, h.classification.id);
-      if (h.classification.status === 'plaintext' && k.latest?.classification.status === 'encrypted') {
-        history.plaintextRevisionsOfKeysNowEncrypted.push({ key: k.key, revision: h.revision });
-      }
-      count(h, k.resource);
-    }
-  }
-  return { keys: { present, deleted, otherKeys: otherKeyRevisions > 0 ? 1 : 0 }, latest, history, snapshot: snap, kmsV2 };
-}
-
-function keysStillNeeded(keys: readonly KeyReport[], config: LoadedEncryptionConfiguration): KeysStillNeeded {
-  const configured = new Set<string>();
-  for (const r of config.resources) for (const id of r.chain) if (id !== 'identity') configured.add(id);
-  const need = new Map<string, { latest: number; history: number }>();
-  for (const k of keys) {
-    const all = [...(k.latest ? [{ s: k.latest, latest: true }] : []), ...k.history.map((s) => ({ s, latest: false }))];
-    for (const { s, latest } of all) {
-      const id = s.classification.id;
-      if (id === 'identity' || id === 'unknown') continue;
-      const n = need.get(id) ?? { latest: 0, history: 0 };
+    if (c.id !== 'identity' && c.id !== 'unknown') {
+      const n = this.#need.get(c.id) ?? { latest: 0, history: 0 };
       if (latest) n.latest++;
       else n.history++;
-      need.set(id, n);
+      this.#need.set(c.id, n);
     }
-  }
-  return {
-    needed: [...need].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([id, n]) => ({ id, ...n, configured: configured.has(id) })),
-    removable: [...configured].filter((id) => !need.has(id)).sort(),
-  };
-}
-
-function findingsOf(keys: readonly KeyReport[]): Finding[] {
-  const out: Finding[] = [];
-  for (const k of keys) {
-    const push = (kind: Finding['kind'], s: RevisionSummary, reason?: string): void => {
-      out.push({ kind, key: k.key, revision: s.revision, resource: k.resource, id: s.classification.id, ...(reason === undefined ? {} : { reason }) });
+    const finding = (kind: Finding['kind'], reason?: string): void => {
+      this.#findings.push({ kind, key, revision: s.revision, resource: st.resource, id: c.id, ...(reason === undefined ? {} : { reason }) });
     };
-    if (k.latest) {
-      const c = k.latest.classification;
-      if (c.status === 'undecryptable') push('undecryptable', k.latest, c.error);
-      else if (c.status === 'plaintext' && c.stale === true) push('plaintext', k.latest, 'plaintext under a configuration that encrypts this resource');
-      else if (c.stale === true) push('stale', k.latest, 'not under the first provider key of the chain');
-      if (k.latest.decodeError !== undefined) push('undecodable', k.latest, k.latest.decodeError);
-    }
-    for (const h of k.history) {
-      const c = h.classification;
-      if (c.status === 'undecryptable') push('undecryptable', h, c.error);
-      else if (c.status === 'plaintext' && k.latest?.classification.status === 'encrypted') push('history-plaintext', h, 'old revision still holds the plaintext');
-      else if (c.status === 'encrypted' && c.stale === true) push('history-stale', h, 'old revision under a key that is no longer first');
+    if (latest) {
+      st.latestStatus = c.status;
+      t.latest.byStatus[c.status]++;
+      if (c.stale === true) t.latest.stale++;
+      bump(t.latest.byProviderKey, c.id);
+      const lr = (t.latest.byResource[st.resource] ??= { encrypted: 0, plaintext: 0, undecryptable: 0, stale: 0, objects: 0 });
+      lr.objects++;
+      lr[c.status]++;
+      if (c.stale === true) lr.stale++;
+      if (c.status === 'undecryptable') finding('undecryptable', c.error);
+      else if (c.status === 'plaintext' && c.stale === true) finding('plaintext', 'plaintext under a configuration that encrypts this resource');
+      else if (c.stale === true) finding('stale', 'not under the first provider key of the chain');
+      if (s.decodeError !== undefined) finding('undecodable', s.decodeError);
+    } else {
+      t.history.revisions++;
+      bump(t.history.byStatus as Record<string, number>, c.status);
+      bump(t.history.byProviderKey, c.id);
+      if (c.status === 'undecryptable') finding('undecryptable', c.error);
+      else if (c.status === 'plaintext') (st.plaintextHistory ??= []).push(s.revision);
+      else if (c.stale === true) finding('history-stale', 'old revision under a key that is no longer first');
     }
   }
-  return out;
+
+  /** Per-key results that need the whole key: presence, and plaintext left behind in its history. */
+  finishKey(key: string, st: KeyState): void {
+    const t = this.totals;
+    t.snapshot.tombstones += st.tombstones.length;
+    if (st.deleted) t.keys.deleted++;
+    else t.keys.present++;
+    if (st.latestStatus === 'encrypted') {
+      for (const revision of st.plaintextHistory ?? []) {
+        t.history.plaintextRevisionsOfKeysNowEncrypted.push({ key, revision });
+        this.#findings.push({ kind: 'history-plaintext', key, revision, resource: st.resource, id: 'identity', reason: 'old revision still holds the plaintext' });
+      }
+    }
+    st.plaintextHistory = undefined;
+  }
+
+  keysStillNeeded(config: LoadedEncryptionConfiguration): KeysStillNeeded {
+    const configured = new Set<string>();
+    for (const r of config.resources) for (const id of r.chain) if (id !== 'identity') configured.add(id);
+    return {
+      needed: [...this.#need].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([id, n]) => ({ id, ...n, configured: configured.has(id) })),
+      removable: [...configured].filter((id) => !this.#need.has(id)).sort(),
+    };
+  }
+
+  findings(): Finding[] {
+    return this.#findings.sort((a, b) => (a.key === b.key ? a.revision - b.revision : a.key < b.key ? -1 : 1));
+  }
 }

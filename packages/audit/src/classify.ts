@@ -62,7 +62,7 @@ function base(envelope: Envelope): Omit<Classification, 'stale' | 'status' | 'er
 
 function summarize(plaintext: Uint8Array): { object?: ObjectSummary; decodeError?: string } {
   try {
-    const o = decodeObject(plaintext);
+    const o = decodeObject(plaintext, { payloads: false });
     const m = o.metadata;
     return {
       object: { apiVersion: o.apiVersion, kind: o.kind, namespace: m?.namespace ?? '', name: m?.name ?? '', uid: m?.uid ?? '' },

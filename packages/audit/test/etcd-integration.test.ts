@@ -10,7 +10,7 @@ import { nodeBackend, utf8, writeSync } from '@atrest/core';
 import { loadEncryptionConfiguration } from '@atrest/config';
 import { openSnapshot } from '@atrest/etcd-snapshot';
 import { auditSnapshot, dumpObjects, type AuditReport } from '@atrest/audit';
-import { startEtcd, type EtcdServer } from '../../../test-vectors/src/etcd-server.js';
+import { startEtcd, type EtcdServer } from '../../../benchmarks/src/etcd-server.js';
 
 const b64 = (n: number) => Buffer.from(nodeBackend.randomBytes(n)).toString('base64');
 const cbcKey = b64(32);
@@ -57,7 +57,7 @@ beforeAll(async () => {
   etcd.ctl(['snapshot', 'save', snapshotFile]);
   const snapshot = openSnapshot(snapshotFile);
   try {
-    report = await auditSnapshot(snapshot, { config: auditConfig });
+    report = await auditSnapshot(snapshot, { config: auditConfig, details: true });
   } finally {
     snapshot.close();
   }

@@ -20,7 +20,7 @@ function audit(withKms: boolean): Promise<AuditReport> {
   const kms = withKms ? mockKmsFactory(manifest.auditor.kms as MockKmsEntry[]) : offlineKmsFactory();
   const config = loadEncryptionConfiguration(manifest.auditor.encryptionConfiguration, { kms });
   const snapshot = openSnapshot(join(dir, 'sample.db'));
-  return auditSnapshot(snapshot, { config }).finally(() => snapshot.close());
+  return auditSnapshot(snapshot, { config, details: true }).finally(() => snapshot.close());
 }
 
 function expectedClassification(r: ManifestRevision): Record<string, unknown> {
@@ -116,5 +116,19 @@ describe('audit of the sample snapshot without any kms plugin', () => {
       expect(s?.classification.error).toContain('sample-kms');
     }
     expect(report.totals.latest.byStatus.undecryptable).toBe(1 + 3);
+  });
+});
+
+describe('without details (the lean default)', () => {
+  it('gives the same totals, needs and findings, and keeps no per-key revisions', async () => {
+    const kms = mockKmsFactory(manifest.auditor.kms as MockKmsEntry[]);
+    const config = loadEncryptionConfiguration(manifest.auditor.encryptionConfiguration, { kms });
+    const s1 = openSnapshot(join(dir, 'sample.db'));
+    const lean = await auditSnapshot(s1, { config }).finally(() => s1.close());
+    const full = await audit(true);
+    expect(lean.keys).toEqual([]);
+    expect(lean.totals).toEqual(full.totals);
+    expect(lean.keysStillNeeded).toEqual(full.keysStillNeeded);
+    expect(lean.findings).toEqual(full.findings);
   });
 });

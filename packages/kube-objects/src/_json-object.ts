@@ -98,7 +98,7 @@ function immutable(doc: JsonObject): boolean | null {
  * Decode a JSON document (already known to start with `{`).
  * @internal
  */
-export function decodeJsonObject(bytes: Uint8Array): DecodedObject {
+export function decodeJsonObject(bytes: Uint8Array, payloads = true): DecodedObject {
   let doc: Json;
   try {
     doc = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes)) as Json;
@@ -110,6 +110,7 @@ export function decodeJsonObject(bytes: Uint8Array): DecodedObject {
   const kind = str(doc, 'kind', '');
   requireTypeMeta(apiVersion, kind, '');
   const base = { encoding: 'json' as const, mediaType: JSON_MEDIA_TYPE, apiVersion, kind, metadata: metadataOf(doc), json: doc, rawSize: bytes.length };
+  if (!payloads) return Object.freeze(base);
   if (apiVersion === 'v1' && kind === 'Secret') {
     const secret: SecretPayload = Object.freeze({
       type: str(doc, 'type', ''),

@@ -37,10 +37,20 @@ function firstNonSpace(data: Uint8Array): number | undefined {
   return undefined;
 }
 
+/** Options of {@link decodeObject}. */
+export interface DecodeOptions {
+  /**
+   * Decode Secret and ConfigMap payloads of JSON objects (`secret`, `configMap`); default true.
+   * An auditor that needs only type and metadata sets it false and skips the base64 work.
+   */
+  readonly payloads?: boolean;
+}
+
 /**
  * Decode a stored Kubernetes object.
  *
  * @param bytes - the plaintext value (what `transformer.read` returned, or an identity value)
+ * @param options - `payloads: false` skips JSON Secret/ConfigMap payload decoding
  * @returns encoding, apiVersion, kind, metadata; `secret` for v1 Secrets, `configMap` for v1
  *   ConfigMaps, `json` for JSON documents (custom resources keep `spec` there); `rawSize`
  * @throws AtrestError `ERR_INVALID_DATA` for anything that is not a well-formed stored object
@@ -54,7 +64,7 @@ function firstNonSpace(data: Uint8Array): number | undefined {
  * o.metadata?.name; // 'w'
  * ```
  */
-export function decodeObject(bytes: Uint8Array): DecodedObject {
+export function decodeObject(bytes: Uint8Array, options: DecodeOptions = {}): DecodedObject {
   try {
     if (startsWith(bytes, PROTOBUF_MAGIC)) return decodeProtobufObject(bytes.subarray(PROTOBUF_MAGIC.length));
     if (startsWith(bytes, CBOR_MAGIC)) {
@@ -67,7 +77,7 @@ export function decodeObject(bytes: Uint8Array): DecodedObject {
         rawSize: bytes.length,
       });
     }
-    if (firstNonSpace(bytes) === 0x7b) return decodeJsonObject(bytes);
+    if (firstNonSpace(bytes) === 0x7b) return decodeJsonObject(bytes, options.payloads !== false);
   } catch (err) {
     if (err instanceof AtrestError) throw err;
     // Defence in depth: no other error may escape a decoder fed hostile bytes.

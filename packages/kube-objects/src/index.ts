@@ -11,5 +11,5 @@
  * ```
  * @module
  */
-export { decodeObject, PROTOBUF_MAGIC } from './decode-object.js';
+export { decodeObject, PROTOBUF_MAGIC, type DecodeOptions } from './decode-object.js';
 export type { ConfigMapPayload, DecodedObject, ObjectEncoding, ObjectMeta, SecretPayload } from './types.js';

@@ -1,5 +1,5 @@
 /**
- * Test support: a real etcd (Debian's `etcd-server`, v3.4) on 127.0.0.1 with free ports and a
+ * A real etcd for tests and benchmarks (Debian's `etcd-server`, v3.4) on 127.0.0.1 with free ports and a
  * temporary data dir, driven with `etcdctl`. Bounded waits; `stop()` kills the process and
  * removes the directory, and an exit hook does the same if a test dies first.
  * @module
