@@ -12,26 +12,14 @@ import {
 } from '@atrest/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fromB64, singleKeyCases } from '../../../test-vectors/src/single-key-cases.js';
+import { atrestErrorOf, CTX, describeKnownAnswers, hex, noMatch, patterned as kitPatterned } from '../../../test-vectors/src/provider-test-kit.js';
 
 const SIZES = [0, 1, 15, 16, 17, 31, 32, 33, 1000, 65536];
 const KEY_SIZES = [16, 24, 32];
-const CTX = utf8('/registry/secrets/default/db');
-const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
-const noMatch = () => new AtrestError(ErrorCode.NoMatchingPrefix, 'no matching prefix found');
 
 /** Run `fn`, returning the AtrestError it throws; fail on success or on any other throwable. */
-function atrestErrorOf(fn: () => unknown): AtrestError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(AtrestError);
-    return err as AtrestError;
-  }
-  throw new Error('expected an AtrestError, got a result');
-}
 
-const patterned = (n: number): Uint8Array => Uint8Array.from({ length: n }, (_, i) => (i * 31 + 7) & 0xff);
+const patterned = (n: number): Uint8Array => kitPatterned(n, 31, 7);
 
 describe.each([nodeBackend, nobleBackend])('aesgcm on the $name backend', (backend: CryptoBackend) => {
   const other = backend === nodeBackend ? nobleBackend : nodeBackend;
@@ -129,23 +117,15 @@ describe.each([nodeBackend, nobleBackend])('aesgcm on the $name backend', (backe
     });
   });
 
-  describe('known answers from upstream (values.json, one aesgcm key)', () => {
-    const cases = singleKeyCases('aesgcm');
-    it('has cases', () => expect(cases.length).toBeGreaterThan(40));
-    it.each(cases.map((c) => [c.id, c] as const))('%s', (_id, c) => {
-      const chain = new PrefixChain([aesgcmProvider([{ name: c.keyName, secret: c.secret }], { backend })], noMatch);
-      const stored = fromB64(c.stored);
-      if ('error' in c.expect) {
-        expect(atrestErrorOf(() => chain.read(stored, utf8(c.key))).message).toBe(c.expect.error);
-        return;
-      }
-      const r = readSync(chain, stored, utf8(c.key));
-      expect(Buffer.from(r.plaintext).toString('base64')).toBe(c.expect.plaintext);
-      expect(r.stale).toBe(c.expect.stale);
+  describeKnownAnswers(
+    'aesgcm',
+    40,
+    (c) => aesgcmProvider([{ name: c.keyName, secret: c.secret }], { backend }),
+    (chain, stored, c) => {
       const moved = atrestErrorOf(() => chain.read(stored, utf8(`${c.key}-moved`)));
       expect(moved.code).toBe(ErrorCode.Authentication);
-    });
-  });
+    },
+  );
 
   describe('properties', () => {
     const keyArb = fc.constantFrom(16, 24, 32).chain((n) => fc.uint8Array({ minLength: n, maxLength: n }));

@@ -5,21 +5,11 @@ import { describe, expect, it } from 'vitest';
 import { NonceCounter } from '../src/_nonce-counter.js';
 import { counterNonceTransformerWith } from '../src/counter-nonce.js';
 import { allValueCases, fromB64, protoBytesFields } from '../../../test-vectors/src/single-key-cases.js';
+import { atrestErrorOf, CTX, hex, patterned as kitPatterned } from '../../../test-vectors/src/provider-test-kit.js';
 
-const CTX = utf8('/registry/secrets/default/db');
-const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 const le64 = (b: Uint8Array): bigint => Buffer.from(b).readBigUInt64LE(0);
-const patterned = (n: number): Uint8Array => Uint8Array.from({ length: n }, (_, i) => (i * 13 + 1) & 0xff);
+const patterned = (n: number): Uint8Array => kitPatterned(n, 13, 1);
 
-function atrestErrorOf(fn: () => unknown): AtrestError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(AtrestError);
-    return err as AtrestError;
-  }
-  throw new Error('expected an AtrestError, got a result');
-}
 
 /** kms v2 vectors: the base64 mock's wrapped DEK source is the base64 text of the seed or key. */
 function kmsV2Cases(family: 'seed' | 'aesgcmkey') {

@@ -13,23 +13,11 @@ import {
 import { SECRETBOX_PREFIX, secretboxProvider, secretboxTransformer } from '@atrest/secretbox';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fromB64, singleKeyCases } from '../../../test-vectors/src/single-key-cases.js';
+import { atrestErrorOf, CTX, describeKnownAnswers, hex, noMatch, patterned as kitPatterned } from '../../../test-vectors/src/provider-test-kit.js';
 
 const SIZES = [0, 1, 15, 16, 17, 31, 32, 33, 1000, 65536];
-const CTX = utf8('/registry/secrets/default/db');
-const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
-const noMatch = () => new AtrestError(ErrorCode.NoMatchingPrefix, 'no matching prefix found');
-const patterned = (n: number): Uint8Array => Uint8Array.from({ length: n }, (_, i) => (i * 17 + 5) & 0xff);
+const patterned = (n: number): Uint8Array => kitPatterned(n, 17, 5);
 
-function atrestErrorOf(fn: () => unknown): AtrestError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(AtrestError);
-    return err as AtrestError;
-  }
-  throw new Error('expected an AtrestError, got a result');
-}
 
 describe.each([nodeBackend, nobleBackend])('secretbox on the $name backend', (backend: CryptoBackend) => {
   // nodeBackend has no XSalsa20, so with it the transformer dispatches to noble's secretbox; the
@@ -115,21 +103,11 @@ describe.each([nodeBackend, nobleBackend])('secretbox on the $name backend', (ba
     expect(e.message).toBe('no matching key was found for the provided Secretbox transformer');
   });
 
-  describe('known answers from upstream (values.json, one secretbox key)', () => {
-    const cases = singleKeyCases('secretbox');
-    it('has cases', () => expect(cases.length).toBeGreaterThan(15));
-    it.each(cases.map((c) => [c.id, c] as const))('%s', (_id, c) => {
-      const chain = new PrefixChain([secretboxProvider([{ name: c.keyName, secret: c.secret }], { backend })], noMatch);
-      const stored = fromB64(c.stored);
-      if ('error' in c.expect) {
-        expect(atrestErrorOf(() => chain.read(stored, utf8(c.key))).message).toBe(c.expect.error);
-        return;
-      }
-      const r = readSync(chain, stored, utf8(c.key));
-      expect(Buffer.from(r.plaintext).toString('base64')).toBe(c.expect.plaintext);
-      expect(r.stale).toBe(c.expect.stale);
-    });
-  });
+  describeKnownAnswers(
+    'secretbox',
+    15,
+    (c) => secretboxProvider([{ name: c.keyName, secret: c.secret }], { backend }),
+  );
 
   describe('properties', () => {
     const keyArb = fc.uint8Array({ minLength: 32, maxLength: 32 });
