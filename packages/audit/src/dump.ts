@@ -102,6 +102,11 @@ export async function* dumpObjects(snapshot: EtcdSnapshot, options: DumpOptions)
 /**
  * A YAML document for a JSON-compatible value: block mappings and sequences, scalars written as
  * JSON (valid YAML), so every string round-trips exactly.
+  * @example
+ * ```ts
+ * import { toYamlDocument } from '@atrest/audit';
+ * toYamlDocument({ key: '/registry/secrets/a/b', revision: 7 }); // '---\n"key": "/registry/secrets/a/b"\n"revision": 7\n'
+ * ```
  */
 export function toYamlDocument(value: unknown): string {
   const lines: string[] = ['---'];

@@ -52,6 +52,12 @@ export interface BuildOptions {
  * @returns the entry, or an {@link UnavailableProvider} for a kms provider without a factory
  * @throws AtrestError ERR_CONFIG_BUILD (no provider, no keys, nameless key), ERR_INVALID_KEY (bad
  *   base64 or size; context names provider, key and field), or what the kms factory throws
+  * @example
+ * ```ts
+ * import { buildProviderEntry, type ProviderSite } from '@atrest/config';
+ * declare const site: ProviderSite;
+ * const entry = buildProviderEntry(site, {}); // a ChainEntry, or an UnavailableProvider for kms without a factory
+ * ```
  */
 export function buildProviderEntry(site: ProviderSite, options: BuildOptions): ChainEntry | UnavailableProvider {
   const kind = providerKind(site);
@@ -128,6 +134,13 @@ function withField(err: unknown, field: string): unknown {
 /**
  * True when {@link buildProviderEntry} gave an unavailable placeholder.
  * @param item - a built item
+  * @example
+ * ```ts
+ * import { buildProviderEntry, isUnavailable, type ProviderSite } from '@atrest/config';
+ * declare const site: ProviderSite;
+ * const item = buildProviderEntry(site, {});
+ * if (isUnavailable(item)) console.log('kms provider without a plugin');
+ * ```
  */
 export function isUnavailable(item: ChainEntry | UnavailableProvider): item is UnavailableProvider {
   return 'unavailable' in item;

@@ -170,6 +170,11 @@ export function parseGoDuration(text: string): GoDuration {
  * Format nanoseconds as Go's `Duration.String()`.
  * @param ns - nanoseconds
  * @returns e.g. `1h2m3.5s`, `1.5ms`, `0s`
+  * @example
+ * ```ts
+ * import { formatGoDuration, parseGoDuration } from '@atrest/config';
+ * formatGoDuration(parseGoDuration('90s').nanoseconds); // '1m30s'
+ * ```
  */
 export function formatGoDuration(ns: bigint): string {
   const neg = ns < 0n;

@@ -53,6 +53,11 @@ export function formatGroupResource(gr: GroupResource): string {
 /**
  * A map key identifying a group-resource (two strings cannot collide: resources hold no dot).
  * @param gr - the group-resource
+  * @example
+ * ```ts
+ * import { groupResourceKey, parseGroupResource } from '@atrest/config';
+ * groupResourceKey(parseGroupResource('deployments.apps')); // 'deployments.apps'
+ * ```
  */
 export function groupResourceKey(gr: GroupResource): string {
   return `${gr.resource}\u0000${gr.group}`;

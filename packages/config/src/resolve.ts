@@ -23,6 +23,12 @@ import type { EncryptionConfiguration } from './types.js';
  * @returns names such as `['aesgcm:key1', 'aesgcm:key2']`, `['kms:v2:plugin']`, `['identity']`
  * @throws AtrestError ERR_CONFIG_BUILD for an element upstream cannot build (no provider, no
  *   keys, a key without name or secret, an unsupported kms version)
+  * @example
+ * ```ts
+ * import { providerEntryNames, type ProviderSite } from '@atrest/config';
+ * declare const site: ProviderSite; // one provider of a parsed configuration, with its field path
+ * providerEntryNames(site); // e.g. ['aesgcm:key1', 'aesgcm:key2']
+ * ```
  */
 export function providerEntryNames(site: ProviderSite): string[] {
   const kind = providerKind(site);

@@ -11,6 +11,11 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
  * Classify one case by its fields.
  * @param c - a case object
  * @returns its kind, or undefined when it matches none
+  * @example
+ * ```ts
+ * import { caseKind } from '@atrest/conformance';
+ * caseKind({ id: 'v-1', config: '', valid: true, errors: [] }); // 'config-validation'
+ * ```
  */
 export function caseKind(c: unknown): VectorKind | undefined {
   if (!isObject(c) || typeof c.id !== 'string' || typeof c.config !== 'string') return undefined;

@@ -18,6 +18,11 @@ function summarizePlaintext(b64: string): string {
 /**
  * Describe an expected or actual outcome in one line.
  * @param outcome - any outcome object of a {@link CaseResult}
+  * @example
+ * ```ts
+ * import { describeOutcome } from '@atrest/conformance';
+ * describeOutcome({ error: 'no matching prefix found' }); // 'error "no matching prefix found"'
+ * ```
  */
 export function describeOutcome(outcome: unknown): string {
   if (typeof outcome !== 'object' || outcome === null) return String(outcome);

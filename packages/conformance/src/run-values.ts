@@ -54,6 +54,12 @@ const toBase64 = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, 
  * @param c - the case
  * @param options - backend and kms wiring
  * @returns what atrest observed (never throws: failures become `{ error, code }`)
+  * @example
+ * ```ts
+ * import { observeValuesCase, type ValuesCase } from '@atrest/conformance';
+ * declare const c: ValuesCase;
+ * const seen = await observeValuesCase(c); // { plaintext, stale } or { error, code }
+ * ```
  */
 export async function observeValuesCase(c: ValuesCase, options: ValuesRunOptions = {}): Promise<ValuesObservation> {
   try {
@@ -76,6 +82,11 @@ export async function observeValuesCase(c: ValuesCase, options: ValuesRunOptions
  * the same error text.
  * @param expected - the case's `expect`
  * @param actual - what atrest observed
+  * @example
+ * ```ts
+ * import { valuesMatch } from '@atrest/conformance';
+ * valuesMatch({ plaintext: 'aGk=', stale: false }, { plaintext: 'aGk=', stale: false }); // true
+ * ```
  */
 export function valuesMatch(expected: ValuesExpectation, actual: ValuesObservation): boolean {
   if ('error' in expected) return 'error' in actual && actual.error === expected.error;
