@@ -167,7 +167,8 @@ export function reduceErrors(errors: readonly AtrestError[]): AtrestError | unde
 
 /**
  * Make any thrown value an {@link AtrestError}. Non-atrest errors become `ERR_INTERNAL`, keeping
- * the original as `cause` (never its text: it might echo input).
+ * only the original's type name in `context` (`kind`). Neither its text nor the error itself is
+ * kept: a foreign error may echo its input (key bytes, plaintext), and `util.inspect` prints causes.
  *
  * @param err - anything thrown
  * @returns an AtrestError
@@ -180,5 +181,5 @@ export function reduceErrors(errors: readonly AtrestError[]): AtrestError | unde
 export function toAtrestError(err: unknown): AtrestError {
   if (err instanceof AtrestError) return err;
   const kind = err instanceof Error ? err.name : typeof err;
-  return new AtrestError(ErrorCode.Internal, `internal error (${kind})`, {}, { cause: err });
+  return new AtrestError(ErrorCode.Internal, `internal error (${kind})`, { kind });
 }

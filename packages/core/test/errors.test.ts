@@ -21,3 +21,18 @@ describe('reduceErrors (upstream utilerrors.Reduce(NewAggregate))', () => {
     expect(err.describe()).toBe('x (provider=aesgcm, key=k1, length=3)');
   });
 });
+
+describe('toAtrestError', () => {
+  it('keeps nothing of a foreign error but its type name: no text, no cause', async () => {
+    const { toAtrestError } = await import('@atrest/core');
+    const { inspect } = await import('node:util');
+    const secret = 'c2VjcmV0LWtleS1ieXRlcw==';
+    const e = toAtrestError(new RangeError(`bad key ${secret}`));
+    expect(e.code).toBe(ErrorCode.Internal);
+    expect(e.message).toBe('internal error (RangeError)');
+    expect(e.context).toEqual({ kind: 'RangeError' });
+    expect(e.cause).toBeUndefined();
+    expect(inspect(e, { depth: 10 })).not.toContain(secret);
+    expect(JSON.stringify(e)).not.toContain(secret);
+  });
+});
