@@ -32,10 +32,17 @@ if [ "${1:-}" = "--with-system-deps" ]; then
   fi
 fi
 
-if ! command -v pnpm >/dev/null 2>&1; then
+# pnpm: npm's global install verifies the tarball against the registry's integrity hash. Corepack is
+# the fallback only: some corepack releases reject the registry's current signing keys.
+if ! pnpm --version >/dev/null 2>&1; then
   echo "setup: installing pnpm" >&2
-  corepack enable >/dev/null 2>&1 && corepack prepare pnpm@10.34.8 --activate >/dev/null 2>&1 \
-    || npm install -g pnpm@10.34.8 >/dev/null 2>&1
+  if ! npm install -g pnpm@10.34.8 >/dev/null 2>&1; then
+    corepack enable >/dev/null 2>&1 && corepack prepare pnpm@10.34.8 --activate >/dev/null 2>&1 || true
+  fi
+  if ! pnpm --version >/dev/null 2>&1; then
+    echo "setup: could not install pnpm 10.34.8 (npm install -g pnpm@10.34.8 failed)" >&2
+    exit 1
+  fi
 fi
 
 pnpm install --frozen-lockfile --reporter=append-only
