@@ -1,0 +1,100 @@
+/* Argument validation for the addon's entry points; see _args.h. */
+#include "_args.h"
+
+#include <openssl/err.h>
+
+/* One random 128-bit tag per handle kind (fixed: a tag only has to differ from other addons'). */
+static const napi_type_tag handle_tags[] = {
+    {0x6a1b5f0e2c9d4b7aULL, 0x8e3f0d6c5b4a3921ULL}, /* gcm */
+    {0x1f2e3d4c5b6a7988ULL, 0x0a9b8c7d6e5f4031ULL}, /* cbc */
+    {0x55c3a1e7b9d20f46ULL, 0xd4e5f60718293a4bULL}, /* hkdf-gcm */
+};
+
+int atrest_args(napi_env env, napi_callback_info info, size_t want, napi_value *argv) {
+  size_t argc = want;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return 0;
+  if (argc < want) {
+    napi_throw_type_error(env, "ERR_NATIVE_ARGUMENT", "atrest native: too few arguments");
+    return 0;
+  }
+  return 1;
+}
+
+int atrest_get_bytes(napi_env env, napi_value value, const char *what, atrest_bytes *out) {
+  bool is_typed = false;
+  if (napi_is_typedarray(env, value, &is_typed) != napi_ok || !is_typed) {
+    napi_throw_type_error(env, "ERR_NATIVE_ARGUMENT", what);
+    return 0;
+  }
+  napi_typedarray_type type;
+  size_t length = 0;
+  void *data = NULL;
+  if (napi_get_typedarray_info(env, value, &type, &length, &data, NULL, NULL) != napi_ok || type != napi_uint8_array) {
+    napi_throw_type_error(env, "ERR_NATIVE_ARGUMENT", what);
+    return 0;
+  }
+  /* A detached or empty array may report NULL data; callers only dereference within length. */
+  out->data = (uint8_t *)data;
+  out->length = length;
+  return 1;
+}
+
+int atrest_get_offset(napi_env env, napi_value value, const char *what, size_t max, size_t *out) {
+  uint32_t v = 0;
+  napi_valuetype t;
+  if (napi_typeof(env, value, &t) != napi_ok || t != napi_number || napi_get_value_uint32(env, value, &v) != napi_ok) {
+    napi_throw_type_error(env, "ERR_NATIVE_ARGUMENT", what);
+    return 0;
+  }
+  double d = 0;
+  napi_get_value_double(env, value, &d);
+  if (d != (double)v || (size_t)v > max) {
+    napi_throw_range_error(env, "ERR_NATIVE_ARGUMENT", what);
+    return 0;
+  }
+  *out = v;
+  return 1;
+}
+
+napi_value atrest_new_handle(napi_env env, atrest_handle_kind kind, void *pointer, napi_finalize finalize) {
+  napi_value handle;
+  if (napi_create_external(env, pointer, finalize, NULL, &handle) != napi_ok) {
+    finalize(env, pointer, NULL);
+    return NULL;
+  }
+  if (napi_type_tag_object(env, handle, &handle_tags[kind]) != napi_ok) return NULL; /* finalizer owns it now */
+  return handle;
+}
+
+void *atrest_get_handle(napi_env env, napi_value value, atrest_handle_kind kind) {
+  napi_valuetype t;
+  bool tagged = false;
+  void *pointer = NULL;
+  if (napi_typeof(env, value, &t) != napi_ok || t != napi_external ||
+      napi_check_object_type_tag(env, value, &handle_tags[kind], &tagged) != napi_ok || !tagged ||
+      napi_get_value_external(env, value, &pointer) != napi_ok || pointer == NULL) {
+    napi_throw_type_error(env, "ERR_NATIVE_ARGUMENT", "atrest native: not a key handle of the expected kind");
+    return NULL;
+  }
+  return pointer;
+}
+
+void atrest_throw_range(napi_env env, const char *message) { napi_throw_range_error(env, "ERR_NATIVE_ARGUMENT", message); }
+
+void atrest_throw_crypto(napi_env env, const char *operation) {
+  /* OpenSSL's error queue is per thread; drain it so a later, unrelated call does not see it. */
+  ERR_clear_error();
+  napi_throw_error(env, "ERR_NATIVE_CRYPTO", operation);
+}
+
+int atrest_overlap(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen) {
+  if (alen == 0 || blen == 0) return 0;
+  uintptr_t as = (uintptr_t)a, bs = (uintptr_t)b;
+  return as < bs + blen && bs < as + alen;
+}
+
+int atrest_export(napi_env env, napi_value exports, const char *name, napi_callback fn) {
+  napi_value f;
+  return napi_create_function(env, name, NAPI_AUTO_LENGTH, fn, NULL, &f) == napi_ok &&
+         napi_set_named_property(env, exports, name, f) == napi_ok;
+}

@@ -1,0 +1,144 @@
+/*
+ * AES-GCM bound to one key: `gcmKey(key)` prepares an encryption and a decryption context once
+ * (key schedule and GHASH key); each call then only sets the 12-byte nonce.
+ *
+ *   gcmSeal(handle, out, at, plaintext, aad)
+ *     The nonce is out[at, at+12). Writes ciphertext to out[at+12, at+12+n) and the 16-byte tag
+ *     right after it. `out` must hold at+12+n+16 bytes and must not overlap `plaintext`.
+ *   gcmOpen(handle, data, at, aad, out) -> boolean
+ *     Reads nonce(12) || ciphertext || tag(16) from data[at, end) and writes the plaintext to
+ *     out[0, n). Returns false when the tag does not verify (or data is shorter than nonce and
+ *     tag); `out` is then zeroed, so unauthenticated plaintext is never released.
+ *
+ * The tag length is fixed at 16: OpenSSL would otherwise accept a shorter tag on decryption.
+ */
+#include <openssl/crypto.h>
+#include <stdlib.h>
+
+#include "_args.h"
+#include "_ciphers.h"
+#include "aes.h"
+
+#define NONCE 12
+#define TAG 16
+
+typedef struct {
+  EVP_CIPHER_CTX *enc;
+  EVP_CIPHER_CTX *dec;
+} gcm_key;
+
+static void gcm_free(napi_env env, void *data, void *hint) {
+  (void)env;
+  (void)hint;
+  gcm_key *k = data;
+  EVP_CIPHER_CTX_free(k->enc); /* frees and cleanses the key schedule */
+  EVP_CIPHER_CTX_free(k->dec);
+  free(k);
+}
+
+static int gcm_prepare(EVP_CIPHER_CTX *ctx, const EVP_CIPHER *cipher, const uint8_t *key, int enc) {
+  return EVP_CipherInit_ex(ctx, cipher, NULL, NULL, NULL, enc) == 1 &&
+         EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_IVLEN, NONCE, NULL) == 1 &&
+         EVP_CipherInit_ex(ctx, NULL, NULL, key, NULL, enc) == 1;
+}
+
+napi_value atrest_gcm_key(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  atrest_bytes key;
+  if (!atrest_args(env, info, 1, argv) || !atrest_get_bytes(env, argv[0], "gcmKey: key must be a Uint8Array", &key)) return NULL;
+  const EVP_CIPHER *cipher = atrest_aes_gcm(key.length);
+  if (cipher == NULL) {
+    atrest_throw_range(env, "gcmKey: AES key must be 16, 24 or 32 bytes");
+    return NULL;
+  }
+  gcm_key *k = calloc(1, sizeof *k);
+  if (k == NULL || (k->enc = EVP_CIPHER_CTX_new()) == NULL || (k->dec = EVP_CIPHER_CTX_new()) == NULL ||
+      !gcm_prepare(k->enc, cipher, key.data, 1) || !gcm_prepare(k->dec, cipher, key.data, 0)) {
+    if (k != NULL) gcm_free(env, k, NULL);
+    atrest_throw_crypto(env, "gcmKey: OpenSSL could not prepare AES-GCM");
+    return NULL;
+  }
+  return atrest_new_handle(env, ATREST_HANDLE_GCM, k, gcm_free);
+}
+
+int atrest_gcm_seal_raw(EVP_CIPHER_CTX *ctx, const uint8_t *nonce, const uint8_t *aad, size_t aad_length,
+                        const uint8_t *plaintext, size_t length, uint8_t *out) {
+  int tail = 0;
+  return EVP_CipherInit_ex(ctx, NULL, NULL, NULL, nonce, 1) == 1 &&
+         atrest_cipher_update(ctx, NULL, aad, aad_length) &&
+         atrest_cipher_update(ctx, out, plaintext, length) &&
+         EVP_CipherFinal_ex(ctx, out + length, &tail) == 1 && tail == 0 &&
+         EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, TAG, out + length) == 1;
+}
+
+int atrest_gcm_open_raw(EVP_CIPHER_CTX *ctx, const uint8_t *payload, size_t payload_length, const uint8_t *aad,
+                        size_t aad_length, uint8_t *out) {
+  size_t n = payload_length - NONCE - TAG;
+  int tail = 0;
+  /* The tag is handed to OpenSSL before the final call; EVP_CipherFinal_ex compares it in
+     constant time and fails on a mismatch. */
+  int ok = EVP_CipherInit_ex(ctx, NULL, NULL, NULL, payload, 0) == 1 &&
+           atrest_cipher_update(ctx, NULL, aad, aad_length) &&
+           atrest_cipher_update(ctx, out, payload + NONCE, n) &&
+           EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, TAG, (void *)(payload + NONCE + n)) == 1 &&
+           EVP_CipherFinal_ex(ctx, out + n, &tail) == 1 && tail == 0;
+  if (!ok) OPENSSL_cleanse(out, n);
+  return ok;
+}
+
+napi_value atrest_gcm_seal(napi_env env, napi_callback_info info) {
+  napi_value argv[5];
+  atrest_bytes out, plaintext, aad;
+  size_t at;
+  if (!atrest_args(env, info, 5, argv)) return NULL;
+  gcm_key *k = atrest_get_handle(env, argv[0], ATREST_HANDLE_GCM);
+  if (k == NULL || !atrest_get_bytes(env, argv[1], "gcmSeal: out must be a Uint8Array", &out) ||
+      !atrest_get_offset(env, argv[2], "gcmSeal: at must be an offset inside out", out.length, &at) ||
+      !atrest_get_bytes(env, argv[3], "gcmSeal: plaintext must be a Uint8Array", &plaintext) ||
+      !atrest_get_bytes(env, argv[4], "gcmSeal: aad must be a Uint8Array", &aad))
+    return NULL;
+  if (out.length - at < NONCE + TAG || out.length - at - NONCE - TAG < plaintext.length) {
+    atrest_throw_range(env, "gcmSeal: out is too small for nonce, ciphertext and tag");
+    return NULL;
+  }
+  uint8_t *sealed = out.data + at + NONCE;
+  if (atrest_overlap(sealed, plaintext.length + TAG, plaintext.data, plaintext.length)) {
+    atrest_throw_range(env, "gcmSeal: out must not overlap plaintext");
+    return NULL;
+  }
+  if (!atrest_gcm_seal_raw(k->enc, out.data + at, aad.data, aad.length, plaintext.data, plaintext.length, sealed)) {
+    OPENSSL_cleanse(sealed, plaintext.length + TAG);
+    atrest_throw_crypto(env, "gcmSeal: OpenSSL AES-GCM encryption failed");
+  }
+  return NULL;
+}
+
+napi_value atrest_gcm_open(napi_env env, napi_callback_info info) {
+  napi_value argv[5];
+  atrest_bytes data, aad, out;
+  size_t at;
+  if (!atrest_args(env, info, 5, argv)) return NULL;
+  gcm_key *k = atrest_get_handle(env, argv[0], ATREST_HANDLE_GCM);
+  if (k == NULL || !atrest_get_bytes(env, argv[1], "gcmOpen: data must be a Uint8Array", &data) ||
+      !atrest_get_offset(env, argv[2], "gcmOpen: at must be an offset inside data", data.length, &at) ||
+      !atrest_get_bytes(env, argv[3], "gcmOpen: aad must be a Uint8Array", &aad) ||
+      !atrest_get_bytes(env, argv[4], "gcmOpen: out must be a Uint8Array", &out))
+    return NULL;
+  napi_value result;
+  size_t payload = data.length - at;
+  if (payload < NONCE + TAG) {
+    napi_get_boolean(env, false, &result);
+    return result;
+  }
+  size_t n = payload - NONCE - TAG;
+  if (out.length < n) {
+    atrest_throw_range(env, "gcmOpen: out is too small for the plaintext");
+    return NULL;
+  }
+  if (atrest_overlap(out.data, n, data.data + at, payload)) {
+    atrest_throw_range(env, "gcmOpen: out must not overlap data");
+    return NULL;
+  }
+  napi_get_boolean(env, atrest_gcm_open_raw(k->dec, data.data + at, payload, aad.data, aad.length, out.data), &result);
+  return result;
+}
