@@ -28,7 +28,7 @@
  *
  * @module
  */
-import { type AesCbcCipher, AtrestError, type ChainEntry, type CryptoBackend, defaultBackend, ErrorCode, type ReadResult, type Transformer, wipe, keyedProvider } from '@atrest/core';
+import { type AesCbcCipher, allocOutput, AtrestError, type ChainEntry, type CryptoBackend, defaultBackend, ErrorCode, type ReadResult, type Transformer, wipe, keyedProvider } from '@atrest/core';
 
 import { BLOCK_SIZE, checkPadding, PaddingCheck, padLength } from './_pkcs7.js';
 import type { ProviderKey, ProviderOptions } from './types.js';
@@ -43,6 +43,8 @@ const TOO_SHORT = 'the stored data was shorter than the required size';
 const BLOCK_SIZE_TEXT = 'the stored data is not a multiple of the block size';
 const PKCS7_DATA = 'invalid PKCS7 data (empty or not padded)';
 const PKCS7_PADDING = 'invalid padding on input';
+
+const EMPTY = new Uint8Array(0);
 
 /** The smallest valid payload: an IV and one block. */
 const MIN_PAYLOAD = 2 * BLOCK_SIZE;
@@ -70,12 +72,16 @@ class AesCbcTransformer implements Transformer {
   }
 
   read(data: Uint8Array): ReadResult {
-    const length = data.length;
+    return this.readAt(data, 0);
+  }
+
+  readAt(data: Uint8Array, offset: number): ReadResult {
+    const length = data.length - offset;
     if (length < BLOCK_SIZE) throw this.#error(ErrorCode.TooShort, TOO_SHORT, length);
     const bodyLength = length - BLOCK_SIZE;
     if (bodyLength % BLOCK_SIZE !== 0) throw this.#error(ErrorCode.BlockSize, BLOCK_SIZE_TEXT, length);
     if (bodyLength === 0) throw this.#error(ErrorCode.TooShort, TOO_SHORT, length);
-    const decrypted = this.#cipher.decrypt(data.subarray(0, BLOCK_SIZE), data.subarray(BLOCK_SIZE));
+    const decrypted = this.#cipher.decryptAt(data, offset);
     const check = checkPadding(decrypted);
     if (check !== PaddingCheck.Ok) {
       wipe(decrypted);
@@ -87,15 +93,21 @@ class AesCbcTransformer implements Transformer {
   }
 
   write(plaintext: Uint8Array): Uint8Array {
+    return this.writeAfter(EMPTY, plaintext);
+  }
+
+  writeAfter(header: Uint8Array, plaintext: Uint8Array): Uint8Array {
     const n = plaintext.length;
     const pad = padLength(n);
-    // One output buffer: the IV, then the padded plaintext, which the ciphertext then overwrites.
-    const out = new Uint8Array(BLOCK_SIZE + n + pad);
-    out.set(this.#backend.randomBytes(BLOCK_SIZE), 0);
-    out.set(plaintext, BLOCK_SIZE);
-    out.fill(pad, BLOCK_SIZE + n);
+    const at = header.length;
+    // One output buffer: header, IV, then the padded plaintext, which is encrypted in place.
+    const out = allocOutput('stored', at + BLOCK_SIZE + n + pad);
+    out.set(header, 0);
+    this.#backend.randomFill(out, at, BLOCK_SIZE);
+    out.set(plaintext, at + BLOCK_SIZE);
+    out.fill(pad, at + BLOCK_SIZE + n);
     try {
-      out.set(this.#cipher.encrypt(out.subarray(0, BLOCK_SIZE), out.subarray(BLOCK_SIZE)), BLOCK_SIZE);
+      this.#cipher.encryptInPlace(out, at, out.length);
     } catch (err) {
       wipe(out); // never leave the plaintext copy behind
       throw err;

@@ -1,10 +1,11 @@
 /**
  * The AES-GCM payload shared by every GCM transformer here: `nonce(12) || ciphertext || tag(16)`,
- * optionally preceded by a header (KMS v2's 32-byte HKDF info). Reading and writing in one place
- * keeps the checks in upstream's order and the output in a single buffer.
+ * optionally preceded by a format header (KMS v2's 32-byte HKDF info). Reading and writing in one
+ * place keeps the checks in upstream's order and each stored value in a single allocation:
+ * `chain header (prefixes) || format header || nonce || ciphertext || tag`.
  * @module
  */
-import type { AesGcmCipher } from '@atrest/core';
+import { allocOutput } from '@atrest/core';
 import { authFailed, type Label, tooShort } from './_errors.js';
 
 /** GCM nonce size; every stored value depends on it. */
@@ -12,34 +13,32 @@ export const NONCE_SIZE = 12;
 /** GCM tag size. */
 export const TAG_SIZE = 16;
 
+/** Something that opens `data[at..]` (a cipher bound to its key). */
+export interface Opener {
+  openAt(data: Uint8Array, at: number, aad: Uint8Array): Uint8Array | null;
+}
+
 /**
- * Open `data[offset..]` as `nonce || ciphertext || tag` with `aad`.
- * Upstream checks only that the nonce is present; a short tag is an authentication failure.
+ * Open the payload that starts at `data[base]`: a `formatHeader`-byte header (0, or KMS v2's info),
+ * then nonce, ciphertext and tag. Upstream checks only that header and nonce are present; a short
+ * tag is an authentication failure. Error lengths are the payload's (what upstream saw).
  * @throws AtrestError `ERR_TOO_SHORT`, `ERR_AUTHENTICATION`
  */
-export function openPayload(cipher: AesGcmCipher, data: Uint8Array, offset: number, aad: Uint8Array, label: Label): Uint8Array {
-  if (data.length - offset < NONCE_SIZE) throw tooShort(label, data.length, offset + NONCE_SIZE);
-  const nonceEnd = offset + NONCE_SIZE;
-  const plaintext = cipher.open(data.subarray(offset, nonceEnd), data.subarray(nonceEnd), aad);
-  if (plaintext === null) throw authFailed(label, data.length);
+export function openPayload(cipher: Opener, data: Uint8Array, base: number, formatHeader: number, aad: Uint8Array, label: Label): Uint8Array {
+  const length = data.length - base;
+  if (length < formatHeader + NONCE_SIZE) throw tooShort(label, length, formatHeader + NONCE_SIZE);
+  const plaintext = cipher.openAt(data, base, aad);
+  if (plaintext === null) throw authFailed(label, length);
   return plaintext;
 }
 
 /**
- * Allocate the whole output once: `header(headerLength) || nonce || ciphertext || tag`. The caller
- * fills the header and nonce bytes, then calls {@link sealInto}.
+ * Allocate a whole stored value once, `chainHeader` already copied in: room follows for
+ * `formatHeader` bytes, the nonce, the ciphertext and the tag. The caller fills the random parts
+ * at `chainHeader.length`, then seals there.
  */
-export function allocPayload(headerLength: number, plaintextLength: number): Uint8Array {
-  return new Uint8Array(headerLength + NONCE_SIZE + plaintextLength + TAG_SIZE);
-}
-
-/**
- * Seal `plaintext` under the nonce already written at `out[nonceOffset..+12]`, placing
- * `ciphertext || tag` right after it.
- * @returns `out`
- */
-export function sealInto(cipher: AesGcmCipher, out: Uint8Array, nonceOffset: number, plaintext: Uint8Array, aad: Uint8Array): Uint8Array {
-  const nonceEnd = nonceOffset + NONCE_SIZE;
-  out.set(cipher.seal(out.subarray(nonceOffset, nonceEnd), plaintext, aad), nonceEnd);
+export function allocPayload(chainHeader: Uint8Array, formatHeader: number, plaintextLength: number): Uint8Array {
+  const out = allocOutput('stored', chainHeader.length + formatHeader + NONCE_SIZE + plaintextLength + TAG_SIZE);
+  out.set(chainHeader, 0);
   return out;
 }

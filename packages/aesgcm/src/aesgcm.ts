@@ -21,7 +21,7 @@
  */
 import { type AesGcmCipher, type ChainEntry, type CryptoBackend, defaultBackend, type ReadResult, type Transformer, keyedProvider } from '@atrest/core';
 import { checkAesKey, type Label } from './_errors.js';
-import { allocPayload, NONCE_SIZE, openPayload, sealInto } from './_gcm.js';
+import { allocPayload, NONCE_SIZE, openPayload } from './_gcm.js';
 
 import type { ProviderKey, ProviderOptions } from './types.js';
 
@@ -45,15 +45,26 @@ class AesGcmTransformer implements Transformer {
   }
 
   read(data: Uint8Array, context: Uint8Array): ReadResult {
-    return { plaintext: openPayload(this.#cipher, data, 0, context, this.#label), stale: false };
+    return this.readAt(data, 0, context);
+  }
+
+  readAt(data: Uint8Array, offset: number, context: Uint8Array): ReadResult {
+    return { plaintext: openPayload(this.#cipher, data, offset, 0, context, this.#label), stale: false };
   }
 
   write(plaintext: Uint8Array, context: Uint8Array): Uint8Array {
-    const out = allocPayload(0, plaintext.length);
-    out.set(this.#backend.randomBytes(NONCE_SIZE), 0);
-    return sealInto(this.#cipher, out, 0, plaintext, context);
+    return this.writeAfter(EMPTY, plaintext, context);
+  }
+
+  writeAfter(header: Uint8Array, plaintext: Uint8Array, context: Uint8Array): Uint8Array {
+    const out = allocPayload(header, 0, plaintext.length);
+    this.#backend.randomFill(out, header.length, NONCE_SIZE);
+    this.#cipher.sealInto(out, header.length, plaintext, context);
+    return out;
   }
 }
+
+const EMPTY = new Uint8Array(0);
 
 /**
  * A bare AES-GCM transformer over un-prefixed payloads (`nonce || ciphertext || tag`), as used

@@ -23,7 +23,7 @@
  */
 import { type AesGcmCipher, AtrestError, type CryptoBackend, defaultBackend, ErrorCode, type ReadResult, type Transformer } from '@atrest/core';
 import { checkAesKey, type Label } from './_errors.js';
-import { allocPayload, NONCE_SIZE, openPayload, sealInto } from './_gcm.js';
+import { allocPayload, NONCE_SIZE, openPayload } from './_gcm.js';
 import { NonceCounter } from './_nonce-counter.js';
 import type { ProviderOptions } from './types.js';
 
@@ -46,18 +46,30 @@ class AesGcmCounterNonceTransformer implements Transformer {
   }
 
   read(data: Uint8Array, context: Uint8Array): ReadResult {
-    return { plaintext: openPayload(this.#cipher, data, 0, context, this.#label), stale: false };
+    return this.readAt(data, 0, context);
+  }
+
+  readAt(data: Uint8Array, offset: number, context: Uint8Array): ReadResult {
+    return { plaintext: openPayload(this.#cipher, data, offset, 0, context, this.#label), stale: false };
   }
 
   write(plaintext: Uint8Array, context: Uint8Array): Uint8Array {
-    const out = allocPayload(0, plaintext.length);
-    if (!this.#counter.next(out, RANDOM_PART)) {
+    return this.writeAfter(EMPTY, plaintext, context);
+  }
+
+  writeAfter(header: Uint8Array, plaintext: Uint8Array, context: Uint8Array): Uint8Array {
+    const out = allocPayload(header, 0, plaintext.length);
+    const at = header.length;
+    if (!this.#counter.next(out, at + RANDOM_PART)) {
       throw new AtrestError(ErrorCode.NonceExhausted, NONCE_OVERFLOW, { ...this.#label });
     }
-    out.set(this.#backend.randomBytes(RANDOM_PART), 0);
-    return sealInto(this.#cipher, out, 0, plaintext, context);
+    this.#backend.randomFill(out, at, RANDOM_PART);
+    this.#cipher.sealInto(out, at, plaintext, context);
+    return out;
   }
 }
+
+const EMPTY = new Uint8Array(0);
 
 /**
  * Internal: the transformer with a caller-chosen counter, so tests can reach exhaustion.

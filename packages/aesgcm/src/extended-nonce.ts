@@ -16,22 +16,22 @@
  * authenticated directly, but changing it derives another key and the open fails.
  *
  * **Weaknesses:** one HMAC and one cipher set-up per read and write. Upstream additionally caches
- * derived read keys per etcd key; this transformer derives every time and keeps no derived key.
+ * derived read keys per etcd key; this transformer derives every time and keeps no derived key
+ * (the backend's {@link SeededAesGcmCipher} wipes it after each call).
  *
  * @module
  */
-import { AtrestError, type CryptoBackend, defaultBackend, ErrorCode, hkdfSha256Expand, type ReadResult, type Transformer, wipe, copyBytes } from '@atrest/core';
+import { AtrestError, type CryptoBackend, defaultBackend, ErrorCode, type ReadResult, type SeededAesGcmCipher, type Transformer } from '@atrest/core';
 import { type Label, tooShort } from './_errors.js';
-import { allocPayload, NONCE_SIZE, openPayload, sealInto } from './_gcm.js';
+import { allocPayload, NONCE_SIZE, openPayload } from './_gcm.js';
 import type { ProviderOptions } from './types.js';
 
 /** Size of the HKDF info, the derived key and the minimum seed. */
 const INFO_SIZE = 32;
-const DERIVED_KEY_SIZE = 32;
 const MIN_SEED_SIZE = 32;
 
 class AesGcmExtendedNonceTransformer implements Transformer {
-  readonly #seed: Uint8Array;
+  readonly #cipher: SeededAesGcmCipher;
   readonly #backend: CryptoBackend;
   readonly #label: Label = { provider: 'aesgcm-extended-nonce' };
 
@@ -43,33 +43,34 @@ class AesGcmExtendedNonceTransformer implements Transformer {
         length,
       });
     }
-    this.#seed = copyBytes(seed);
+    this.#cipher = backend.hkdfAesGcm(seed);
     this.#backend = backend;
   }
 
   read(data: Uint8Array, context: Uint8Array): ReadResult {
-    if (data.length < INFO_SIZE) throw tooShort(this.#label, data.length, INFO_SIZE);
-    const key = hkdfSha256Expand(this.#backend, this.#seed, data.subarray(0, INFO_SIZE), DERIVED_KEY_SIZE);
-    try {
-      const cipher = this.#backend.aesGcm(key);
-      return { plaintext: openPayload(cipher, data, INFO_SIZE, context, this.#label), stale: false };
-    } finally {
-      wipe(key);
-    }
+    return this.readAt(data, 0, context);
+  }
+
+  readAt(data: Uint8Array, offset: number, context: Uint8Array): ReadResult {
+    const length = data.length - offset;
+    if (length < INFO_SIZE) throw tooShort(this.#label, length, INFO_SIZE);
+    return { plaintext: openPayload(this.#cipher, data, offset, INFO_SIZE, context, this.#label), stale: false };
   }
 
   write(plaintext: Uint8Array, context: Uint8Array): Uint8Array {
-    const out = allocPayload(INFO_SIZE, plaintext.length);
-    // Info and nonce are drawn together: 44 fresh random bytes at the start of the output.
-    out.set(this.#backend.randomBytes(INFO_SIZE + NONCE_SIZE), 0);
-    const key = hkdfSha256Expand(this.#backend, this.#seed, out.subarray(0, INFO_SIZE), DERIVED_KEY_SIZE);
-    try {
-      return sealInto(this.#backend.aesGcm(key), out, INFO_SIZE, plaintext, context);
-    } finally {
-      wipe(key);
-    }
+    return this.writeAfter(EMPTY, plaintext, context);
+  }
+
+  writeAfter(header: Uint8Array, plaintext: Uint8Array, context: Uint8Array): Uint8Array {
+    const out = allocPayload(header, INFO_SIZE, plaintext.length);
+    // Info and nonce are drawn together: 44 fresh random bytes after the header.
+    this.#backend.randomFill(out, header.length, INFO_SIZE + NONCE_SIZE);
+    this.#cipher.sealInto(out, header.length, plaintext, context);
+    return out;
   }
 }
+
+const EMPTY = new Uint8Array(0);
 
 /**
  * The KMS v2 extended-nonce AES-GCM transformer over `info(32) || nonce(12) || ciphertext || tag`,

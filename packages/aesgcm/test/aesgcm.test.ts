@@ -10,6 +10,7 @@ import {
   utf8,
   writeSync,
 } from '@atrest/core';
+import { availableBackends } from '@atrest/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { atrestErrorOf, CTX, describeKnownAnswers, hex, noMatch, patterned as kitPatterned } from '../../../test-vectors/src/provider-test-kit.js';
@@ -21,7 +22,7 @@ const KEY_SIZES = [16, 24, 32];
 
 const patterned = (n: number): Uint8Array => kitPatterned(n, 31, 7);
 
-describe.each([nodeBackend, nobleBackend])('aesgcm on the $name backend', (backend: CryptoBackend) => {
+describe.each(availableBackends())('aesgcm on the $name backend', (backend: CryptoBackend) => {
   const other = backend === nodeBackend ? nobleBackend : nodeBackend;
 
   describe.each(KEY_SIZES)('%i-byte key', (keySize) => {

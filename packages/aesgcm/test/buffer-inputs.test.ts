@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { copyBytes, nobleBackend, nodeBackend, readSync, SecretBytes, utf8, writeSync } from '@atrest/core';
+import { availableBackends } from '@atrest/core';
 import { aesGcmExtendedNonceTransformer, aesGcmTransformer } from '@atrest/aesgcm';
 
 describe('Buffer inputs are copied, not viewed', () => {
@@ -22,7 +23,7 @@ describe('Buffer inputs are copied, not viewed', () => {
     expect(s.expose().every((x) => x === 7)).toBe(true);
   });
 
-  describe.each([nodeBackend, nobleBackend])('on the $name backend', (backend) => {
+  describe.each(availableBackends())('on the $name backend', (backend) => {
     const ctx = utf8('/registry/secrets/a/b');
     it('the extended-nonce transformer keeps its seed when the caller wipes a Buffer seed', () => {
       const pool = Buffer.alloc(64, 9); // a seed that is a view into a larger Buffer, as gRPC hands them out

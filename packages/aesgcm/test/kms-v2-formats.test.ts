@@ -1,5 +1,6 @@
 import { aesGcmCounterNonceTransformer, aesGcmExtendedNonceTransformer, aesGcmTransformer } from '@atrest/aesgcm';
 import { AtrestError, type CryptoBackend, ErrorCode, hkdfSha256Expand, nobleBackend, nodeBackend, readSync, utf8, writeSync } from '@atrest/core';
+import { availableBackends } from '@atrest/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { NonceCounter } from '../src/_nonce-counter.js';
@@ -25,7 +26,7 @@ function kmsV2Cases(family: 'seed' | 'aesgcmkey') {
     });
 }
 
-describe.each([nodeBackend, nobleBackend])('KMS v2 AES-GCM formats on the $name backend', (backend: CryptoBackend) => {
+describe.each(availableBackends())('KMS v2 AES-GCM formats on the $name backend', (backend: CryptoBackend) => {
   const other = backend === nodeBackend ? nobleBackend : nodeBackend;
 
   describe('counter nonce (AES_GCM_KEY writer)', () => {

@@ -46,6 +46,21 @@ export function hasPrefix(data: Uint8Array, prefix: Uint8Array): boolean {
 }
 
 /**
+ * True when `data[offset..]` starts with `prefix` (an empty prefix matches everything).
+ * @example
+ * ```ts
+ * import { hasPrefixAt, utf8 } from '@atrest/core';
+ * hasPrefixAt(utf8('k8s:enc:aesgcm:v1:key1:'), 18, utf8('key1:')); // true
+ * ```
+ */
+export function hasPrefixAt(data: Uint8Array, offset: number, prefix: Uint8Array): boolean {
+  const n = prefix.length;
+  if (data.length - offset < n) return false;
+  for (let i = 0; i < n; i++) if (data[offset + i] !== prefix[i]) return false;
+  return true;
+}
+
+/**
  * Concatenate byte arrays into one new array.
  * @example
  * ```ts

@@ -17,5 +17,8 @@ export * from './secret.js';
 export * from './sync.js';
 export { nodeBackend } from './backends/node.js';
 export { nobleBackend } from './backends/noble.js';
+export { nativeBackend, nativeStatus, type NativeStatus } from './backends/native.js';
+export * from './seeded-gcm.js';
+export * from './output.js';
 export * from './backends/registry.js';
 export * from './keyed-provider.js';

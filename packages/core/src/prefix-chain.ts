@@ -15,9 +15,12 @@
  *
  * @module
  */
-import { concatBytes, hasPrefix } from './bytes.js';
+import { concatBytes, hasPrefixAt } from './bytes.js';
+import { allocOutput } from './output.js';
 import { type AtrestError, reduceErrors, toAtrestError } from './errors.js';
 import { isPromise, type MaybePromise, type ReadResult, type Transformer } from './transformer.js';
+
+const EMPTY = new Uint8Array(0);
 
 /** One entry of a {@link PrefixChain}. */
 export interface ChainEntry {
@@ -47,6 +50,8 @@ export class PrefixChain implements Transformer {
   /** The entries, in read order. */
   readonly entries: readonly ChainEntry[];
   readonly #noMatch: () => AtrestError;
+  #lastHeader: Uint8Array | undefined;
+  #lastCombined: Uint8Array = EMPTY;
 
   /**
    * @param entries - at least one entry; entry 0 is the writer
@@ -61,44 +66,84 @@ export class PrefixChain implements Transformer {
 
   /** {@inheritDoc Transformer.read} */
   read(data: Uint8Array, context: Uint8Array): MaybePromise<ReadResult> {
-    return this.#readFrom(0, data, context, []);
+    return this.#readFrom(0, data, 0, context, undefined);
   }
 
-  #readFrom(start: number, data: Uint8Array, context: Uint8Array, errors: AtrestError[]): MaybePromise<ReadResult> {
+  /** {@inheritDoc Transformer.readAt} */
+  readAt(data: Uint8Array, offset: number, context: Uint8Array): MaybePromise<ReadResult> {
+    return this.#readFrom(0, data, offset, context, undefined);
+  }
+
+  #readFrom(
+    start: number,
+    data: Uint8Array,
+    offset: number,
+    context: Uint8Array,
+    errors: AtrestError[] | undefined,
+  ): MaybePromise<ReadResult> {
     const entries = this.entries;
     for (let i = start; i < entries.length; i++) {
       const entry = entries[i] as ChainEntry;
       const plen = entry.prefix.length;
-      if (!hasPrefix(data, entry.prefix)) continue;
+      if (!hasPrefixAt(data, offset, entry.prefix)) continue;
+      const t = entry.transformer;
+      const at = offset + plen;
       let result: MaybePromise<ReadResult>;
       try {
-        result = entry.transformer.read(plen === 0 ? data : data.subarray(plen), context);
+        result = t.readAt !== undefined ? t.readAt(data, at, context) : t.read(at === 0 ? data : data.subarray(at), context);
       } catch (err) {
-        if (plen !== 0) errors.push(toAtrestError(err));
+        if (plen !== 0) (errors ??= []).push(toAtrestError(err));
         continue;
       }
       if (isPromise(result)) {
         return result.then(
           (r) => settle(r, i, entry),
           (err: unknown) => {
-            if (plen !== 0) errors.push(toAtrestError(err));
-            return this.#readFrom(i + 1, data, context, errors);
+            if (plen !== 0) (errors ??= []).push(toAtrestError(err));
+            return this.#readFrom(i + 1, data, offset, context, errors);
           },
         );
       }
       return settle(result, i, entry);
     }
-    throw reduceErrors(errors) ?? this.#noMatch();
+    throw (errors === undefined ? undefined : reduceErrors(errors)) ?? this.#noMatch();
   }
 
   /** {@inheritDoc Transformer.write} */
   write(plaintext: Uint8Array, context: Uint8Array): MaybePromise<Uint8Array> {
-    const first = this.entries[0] as ChainEntry;
-    const out = first.transformer.write(plaintext, context);
-    if (first.prefix.length === 0) return out;
-    if (isPromise(out)) return out.then((b) => concatBytes(first.prefix, b));
-    return concatBytes(first.prefix, out);
+    return this.writeAfter(EMPTY, plaintext, context);
   }
+
+  /** {@inheritDoc Transformer.writeAfter} */
+  writeAfter(header: Uint8Array, plaintext: Uint8Array, context: Uint8Array): MaybePromise<Uint8Array> {
+    const first = this.entries[0] as ChainEntry;
+    const head = this.#headerFor(header);
+    const t = first.transformer;
+    if (t.writeAfter !== undefined) return t.writeAfter(head, plaintext, context);
+    const out = t.write(plaintext, context);
+    if (head.length === 0) return out;
+    if (isPromise(out)) return out.then((b) => prefixed(head, b));
+    return prefixed(head, out);
+  }
+
+  /** `header || entry 0's prefix`, remembered for the header last seen (a parent chain passes the same one). */
+  #headerFor(header: Uint8Array): Uint8Array {
+    const prefix = (this.entries[0] as ChainEntry).prefix;
+    if (header.length === 0) return prefix;
+    if (header !== this.#lastHeader) {
+      this.#lastCombined = concatBytes(header, prefix);
+      this.#lastHeader = header;
+    }
+    return this.#lastCombined;
+  }
+}
+
+
+function prefixed(head: Uint8Array, payload: Uint8Array): Uint8Array {
+  const out = allocOutput('stored', head.length + payload.length);
+  out.set(head, 0);
+  out.set(payload, head.length);
+  return out;
 }
 
 function settle(r: ReadResult, index: number, entry: ChainEntry): ReadResult {

@@ -70,6 +70,17 @@ export interface Transformer {
    * @throws AtrestError when the value cannot be written
    */
   write(plaintext: Uint8Array, context: Uint8Array): MaybePromise<Uint8Array>;
+  /**
+   * Optional positional read, used by chains so that no view is created per prefix:
+   * `readAt(data, offset, context)` must behave exactly as `read(data.subarray(offset), context)`.
+   */
+  readAt?(data: Uint8Array, offset: number, context: Uint8Array): MaybePromise<ReadResult>;
+  /**
+   * Optional write into one allocation, used by chains so that prefixes are not concatenated per
+   * level: `writeAfter(header, plaintext, context)` must return exactly `header` followed by
+   * what `write(plaintext, context)` returns, and must neither keep nor modify `header`.
+   */
+  writeAfter?(header: Uint8Array, plaintext: Uint8Array, context: Uint8Array): MaybePromise<Uint8Array>;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { type CryptoBackend, hkdfSha256Expand, nobleBackend, nodeBackend } from '@atrest/core';
+import { availableBackends } from '@atrest/core';
 import { expand } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import fc from 'fast-check';
@@ -14,7 +15,7 @@ const A1 = {
   okm: h('3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865'),
 };
 
-describe.each([nodeBackend, nobleBackend])('hkdfSha256Expand on the $name backend', (backend: CryptoBackend) => {
+describe.each(availableBackends())('hkdfSha256Expand on the $name backend', (backend: CryptoBackend) => {
   it('matches RFC 5869 test case A.1 (L = 42)', () => {
     expect(hex(hkdfSha256Expand(backend, A1.prk, A1.info, 42))).toBe(hex(A1.okm));
   });

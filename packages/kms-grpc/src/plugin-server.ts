@@ -148,11 +148,10 @@ export async function startReferencePlugin(options: ReferencePluginOptions): Pro
         return;
       }
       const kek = store.active;
-      const nonce = backend.randomBytes(12);
-      const sealed = backend.aesGcm(kek.key.expose()).seal(nonce, plaintext, utf8(kek.keyID));
-      const ciphertext = new Uint8Array(12 + sealed.length);
-      ciphertext.set(nonce, 0);
-      ciphertext.set(sealed, 12);
+      // nonce(12) || ciphertext || tag(16), the nonce fresh from the CSPRNG.
+      const ciphertext = new Uint8Array(12 + plaintext.length + 16);
+      backend.randomFill(ciphertext, 0, 12);
+      backend.aesGcm(kek.key.expose()).sealInto(ciphertext, 0, plaintext, utf8(kek.keyID));
       callback(null, { ciphertext, keyId: kek.keyID, annotations: {} });
     },
     Decrypt(call: ServerUnaryCall<Message, Message>, callback: sendUnaryData<Message>) {
@@ -169,7 +168,7 @@ export async function startReferencePlugin(options: ReferencePluginOptions): Pro
         fail(callback, grpcStatus.INVALID_ARGUMENT, 'ciphertext too short');
         return;
       }
-      const plaintext = backend.aesGcm(kek.key.expose()).open(ciphertext.subarray(0, 12), ciphertext.subarray(12), utf8(keyID));
+      const plaintext = backend.aesGcm(kek.key.expose()).openAt(ciphertext, 0, utf8(keyID));
       if (!plaintext) {
         fail(callback, grpcStatus.INVALID_ARGUMENT, 'ciphertext does not authenticate under this key_id');
         return;

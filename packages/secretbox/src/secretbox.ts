@@ -22,7 +22,7 @@
  *
  * @module
  */
-import { AtrestError, type ChainEntry, type CryptoBackend, defaultBackend, ErrorCode, nobleBackend, type ReadResult, type SecretboxCipher, type Transformer, keyedProvider } from '@atrest/core';
+import { allocOutput, AtrestError, type ChainEntry, type CryptoBackend, defaultBackend, ErrorCode, nobleBackend, type ReadResult, type SecretboxCipher, type Transformer, keyedProvider } from '@atrest/core';
 
 import type { ProviderKey, ProviderOptions } from './types.js';
 
@@ -68,23 +68,36 @@ class SecretboxTransformer implements Transformer {
   }
 
   read(data: Uint8Array): ReadResult {
-    if (data.length < NONCE_SIZE + TAG_SIZE) {
-      throw new AtrestError(ErrorCode.TooShort, TOO_SHORT, { ...this.#label, length: data.length, minimum: NONCE_SIZE + TAG_SIZE });
+    return this.readAt(data, 0);
+  }
+
+  readAt(data: Uint8Array, offset: number): ReadResult {
+    const length = data.length - offset;
+    if (length < NONCE_SIZE + TAG_SIZE) {
+      throw new AtrestError(ErrorCode.TooShort, TOO_SHORT, { ...this.#label, length, minimum: NONCE_SIZE + TAG_SIZE });
     }
-    const plaintext = this.#box.open(data.subarray(0, NONCE_SIZE), data.subarray(NONCE_SIZE));
+    const plaintext = this.#box.openAt(data, offset);
     if (plaintext === null) {
-      throw new AtrestError(ErrorCode.Authentication, OPEN_FAILED, { ...this.#label, length: data.length });
+      throw new AtrestError(ErrorCode.Authentication, OPEN_FAILED, { ...this.#label, length });
     }
     return { plaintext, stale: false };
   }
 
   write(plaintext: Uint8Array): Uint8Array {
-    const out = new Uint8Array(NONCE_SIZE + TAG_SIZE + plaintext.length);
-    out.set(this.#backend.randomBytes(NONCE_SIZE), 0);
-    out.set(this.#box.seal(out.subarray(0, NONCE_SIZE), plaintext), NONCE_SIZE);
+    return this.writeAfter(EMPTY, plaintext);
+  }
+
+  writeAfter(header: Uint8Array, plaintext: Uint8Array): Uint8Array {
+    const at = header.length;
+    const out = allocOutput('stored', at + NONCE_SIZE + TAG_SIZE + plaintext.length);
+    out.set(header, 0);
+    this.#backend.randomFill(out, at, NONCE_SIZE);
+    this.#box.sealInto(out, at, plaintext);
     return out;
   }
 }
+
+const EMPTY = new Uint8Array(0);
 
 /**
  * A bare secretbox transformer over un-prefixed payloads (`nonce || tag || ciphertext`). The

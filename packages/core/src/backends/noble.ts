@@ -1,19 +1,25 @@
 /**
  * The `noble` crypto backend: `@noble/ciphers` and `@noble/hashes`, audited pure JavaScript.
  *
- * Portable (no `node:crypto`), slower for AES than OpenSSL, and the only secretbox
- * (XSalsa20-Poly1305) implementation atrest ships. noble works on 4-byte-aligned views, so inputs
- * at odd offsets (a value's payload after a 23-byte prefix) are copied first. noble instances are
- * single-use per nonce, so a fresh one is made per call.
+ * Portable (no `node:crypto` in the ciphers), slower for AES than OpenSSL. noble works on
+ * 4-byte-aligned views, so inputs at odd offsets (a value's payload after a 23-byte prefix) are
+ * copied first. noble instances are single-use per nonce, so a fresh one is made per call.
+ * Randomness comes from Web Crypto's `getRandomValues`.
  *
  * @module
  */
-import { copyBytes } from '../bytes.js';
 import { cbc, gcm } from '@noble/ciphers/aes.js';
 import { xsalsa20poly1305 } from '@noble/ciphers/salsa.js';
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import type { AesCbcCipher, AesGcmCipher, CryptoBackend, SecretboxCipher } from '../backend.js';
+import { copyBytes } from '../bytes.js';
+import { composeSeededAesGcm } from '../seeded-gcm.js';
+
+const GCM_NONCE = 12;
+const TAG = 16;
+const BLOCK = 16;
+const SECRETBOX_NONCE = 24;
 
 function aligned(b: Uint8Array): Uint8Array {
   return b.byteOffset % 4 === 0 ? b : copyBytes(b);
@@ -29,11 +35,14 @@ function checkAesKey(key: Uint8Array): Uint8Array {
 function aesGcm(keyIn: Uint8Array): AesGcmCipher {
   const key = checkAesKey(keyIn);
   return {
-    seal: (nonce, plaintext, aad) => gcm(key, aligned(nonce), aad).encrypt(aligned(plaintext)),
-    open(nonce, sealed, aad) {
-      if (sealed.length < 16) return null;
+    sealInto(out, at, plaintext, aad) {
+      const nonce = aligned(out.subarray(at, at + GCM_NONCE));
+      out.set(gcm(key, nonce, aad).encrypt(aligned(plaintext)), at + GCM_NONCE);
+    },
+    openAt(data, at, aad) {
+      if (data.length - at < GCM_NONCE + TAG) return null;
       try {
-        return gcm(key, aligned(nonce), aad).decrypt(aligned(sealed));
+        return gcm(key, aligned(data.subarray(at, at + GCM_NONCE)), aad).decrypt(aligned(data.subarray(at + GCM_NONCE)));
       } catch {
         return null;
       }
@@ -41,17 +50,25 @@ function aesGcm(keyIn: Uint8Array): AesGcmCipher {
   };
 }
 
+function checkBlocks(length: number): void {
+  if (length <= 0 || length % BLOCK !== 0) {
+    throw new RangeError(`AES-CBC data must be a positive multiple of 16 bytes, got ${Math.max(0, length)}`);
+  }
+}
+
 function aesCbc(keyIn: Uint8Array): AesCbcCipher {
   const key = checkAesKey(keyIn);
-  const check = (data: Uint8Array): Uint8Array => {
-    if (data.length === 0 || data.length % 16 !== 0) {
-      throw new RangeError(`AES-CBC data must be a positive multiple of 16 bytes, got ${data.length}`);
-    }
-    return aligned(data);
-  };
   return {
-    encrypt: (iv, data) => cbc(key, aligned(iv), { disablePadding: true }).encrypt(check(data)),
-    decrypt: (iv, data) => cbc(key, aligned(iv), { disablePadding: true }).decrypt(check(data)),
+    encryptInPlace(buf, at, end) {
+      checkBlocks(end - at - BLOCK);
+      const iv = aligned(buf.subarray(at, at + BLOCK));
+      buf.set(cbc(key, iv, { disablePadding: true }).encrypt(aligned(buf.subarray(at + BLOCK, end))), at + BLOCK);
+    },
+    decryptAt(data, at) {
+      checkBlocks(data.length - at - BLOCK);
+      const iv = aligned(data.subarray(at, at + BLOCK));
+      return cbc(key, iv, { disablePadding: true }).decrypt(aligned(data.subarray(at + BLOCK)));
+    },
   };
 }
 
@@ -59,11 +76,14 @@ function secretbox(keyIn: Uint8Array): SecretboxCipher {
   if (keyIn.length !== 32) throw new RangeError(`secretbox key must be 32 bytes, got ${keyIn.length}`);
   const key = copyBytes(keyIn);
   return {
-    seal: (nonce, plaintext) => xsalsa20poly1305(key, aligned(nonce)).encrypt(aligned(plaintext)),
-    open(nonce, boxed) {
-      if (boxed.length < 16) return null;
+    sealInto(out, at, plaintext) {
+      const nonce = aligned(out.subarray(at, at + SECRETBOX_NONCE));
+      out.set(xsalsa20poly1305(key, nonce).encrypt(aligned(plaintext)), at + SECRETBOX_NONCE);
+    },
+    openAt(data, at) {
+      if (data.length - at < SECRETBOX_NONCE + TAG) return null;
       try {
-        return xsalsa20poly1305(key, aligned(nonce)).decrypt(aligned(boxed));
+        return xsalsa20poly1305(key, aligned(data.subarray(at, at + SECRETBOX_NONCE))).decrypt(aligned(data.subarray(at + SECRETBOX_NONCE)));
       } catch {
         return null;
       }
@@ -71,13 +91,19 @@ function secretbox(keyIn: Uint8Array): SecretboxCipher {
   };
 }
 
+function randomFill(out: Uint8Array, at: number, length: number): void {
+  if (!Number.isInteger(length) || length < 0) throw new RangeError(`invalid random length ${length}`);
+  if (!Number.isInteger(at) || at < 0 || at + length > out.length) throw new RangeError('random fill outside the buffer');
+  // Web Crypto's CSPRNG; getRandomValues is capped at 65,536 bytes per call, so fill in chunks.
+  for (let off = at; off < at + length; off += 65536) {
+    globalThis.crypto.getRandomValues(out.subarray(off, Math.min(at + length, off + 65536)));
+  }
+}
+
 function randomBytes(length: number): Uint8Array {
   if (!Number.isInteger(length) || length < 0) throw new RangeError(`invalid random length ${length}`);
-  // Web Crypto's CSPRNG; getRandomValues is capped at 65,536 bytes per call, so fill in chunks.
   const out = new Uint8Array(length);
-  for (let off = 0; off < length; off += 65536) {
-    globalThis.crypto.getRandomValues(out.subarray(off, Math.min(length, off + 65536)));
-  }
+  randomFill(out, 0, length);
   return out;
 }
 
@@ -88,14 +114,21 @@ function randomBytes(length: number): Uint8Array {
  * ```ts
  * import { nobleBackend } from '@atrest/core';
  * const box = nobleBackend.secretbox!(nobleBackend.randomBytes(32));
- * const sealed = box.seal(nobleBackend.randomBytes(24), new Uint8Array([1, 2, 3]));
+ * const out = new Uint8Array(24 + 16 + 3);
+ * nobleBackend.randomFill(out, 0, 24);
+ * box.sealInto(out, 0, new Uint8Array([1, 2, 3]));
  * ```
  */
 export const nobleBackend: CryptoBackend = Object.freeze({
   name: 'noble',
+  description: '@noble/ciphers and @noble/hashes (pure JavaScript)',
   aesGcm,
   aesCbc,
   secretbox,
+  hkdfAesGcm(seed: Uint8Array) {
+    return composeSeededAesGcm(nobleBackend, seed);
+  },
   hmacSha256: (key: Uint8Array, data: Uint8Array): Uint8Array => hmac(sha256, key, data),
   randomBytes,
+  randomFill,
 });

@@ -1,25 +1,31 @@
 /**
  * Which backend providers use when none is given.
  *
- * The default on Node is `node` (OpenSSL): `benchmarks/` measures it several times faster than
- * `noble` for AES at every size we test. `ATREST_CRYPTO_BACKEND=noble|node` in the environment
- * overrides it at load time; {@link setDefaultBackend} overrides it in code.
+ * The default is `native` when `@atrest/native` loaded (see {@link nativeStatus}), else `node`
+ * (OpenSSL through node:crypto): `benchmarks/` measures both several times faster than `noble`
+ * for AES. `ATREST_CRYPTO_BACKEND=native|node|noble` in the environment overrides it at load time;
+ * {@link setDefaultBackend} overrides it in code.
  *
  * @module
  */
 import type { CryptoBackend } from '../backend.js';
 import { AtrestError, ErrorCode } from '../errors.js';
+import { nativeBackend, nativeStatus } from './native.js';
 import { nobleBackend } from './noble.js';
 import { nodeBackend } from './node.js';
 
-const known: Readonly<Record<string, CryptoBackend>> = Object.freeze({ node: nodeBackend, noble: nobleBackend });
+const known: Readonly<Record<string, CryptoBackend>> = Object.freeze({
+  ...(nativeBackend === null ? {} : { native: nativeBackend }),
+  node: nodeBackend,
+  noble: nobleBackend,
+});
 
 /**
- * The backends built into core, by name.
+ * The names of the backends available in this process, fastest first.
  * @example
  * ```ts
  * import { backendNames } from '@atrest/core';
- * backendNames(); // ['node', 'noble']
+ * backendNames(); // ['native', 'node', 'noble'], or ['node', 'noble'] without the addon
  * ```
  */
 export function backendNames(): string[] {
@@ -27,9 +33,22 @@ export function backendNames(): string[] {
 }
 
 /**
+ * The backends available in this process, fastest first: what a test suite should run on.
+ * @example
+ * ```ts
+ * import { availableBackends } from '@atrest/core';
+ * for (const backend of availableBackends()) console.log(backend.name, backend.description);
+ * ```
+ */
+export function availableBackends(): CryptoBackend[] {
+  return Object.values(known);
+}
+
+/**
  * Look a backend up by name.
- * @param name - `node` or `noble`
- * @throws AtrestError `ERR_INVALID_ARGUMENT` for an unknown name
+ * @param name - `native`, `node` or `noble`
+ * @throws AtrestError `ERR_INVALID_ARGUMENT` for an unknown name, or `native` when it did not load
+ *   (the context's `reason` says why)
  * @example
  * ```ts
  * import { getBackend } from '@atrest/core';
@@ -38,17 +57,19 @@ export function backendNames(): string[] {
  */
 export function getBackend(name: string): CryptoBackend {
   const b = Object.hasOwn(known, name) ? known[name] : undefined;
-  if (!b) {
-    throw new AtrestError(ErrorCode.InvalidArgument, `unknown crypto backend "${name}"`, {
-      known: Object.keys(known).join('|'),
+  if (b) return b;
+  if (name === 'native') {
+    throw new AtrestError(ErrorCode.InvalidArgument, 'the native crypto backend is not available', {
+      reason: nativeStatus().reason ?? 'unknown',
     });
   }
-  return b;
+  throw new AtrestError(ErrorCode.InvalidArgument, `unknown crypto backend "${name}"`, { known: Object.keys(known).join('|') });
 }
 
 function initial(): CryptoBackend {
   const env = typeof process === 'object' ? process.env?.['ATREST_CRYPTO_BACKEND'] : undefined;
-  return env ? getBackend(env) : nodeBackend;
+  if (env) return getBackend(env);
+  return nativeBackend ?? nodeBackend;
 }
 
 let current: CryptoBackend = initial();
@@ -58,7 +79,7 @@ let current: CryptoBackend = initial();
  * @example
  * ```ts
  * import { defaultBackend } from '@atrest/core';
- * defaultBackend().name; // 'node' unless ATREST_CRYPTO_BACKEND says otherwise
+ * defaultBackend().name; // 'native' when the addon is built, else 'node'
  * ```
  */
 export function defaultBackend(): CryptoBackend {
