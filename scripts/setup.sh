@@ -46,4 +46,10 @@ if ! pnpm --version >/dev/null 2>&1; then
 fi
 
 pnpm install --frozen-lockfile --reporter=append-only
+# pnpm builds the optional native addon when it installs @atrest/native; rebuild it here when its
+# C sources changed since (an edited checkout). A failed build only means the node backend is used.
+addon=packages/native/build/Release/atrest_native.node
+if [ ! -f "$addon" ] || [ -n "$(find packages/native/addon packages/native/binding.gyp -newer "$addon" 2>/dev/null | head -n 1)" ]; then
+  node packages/native/scripts/build-addon.cjs
+fi
 pnpm run --silent build

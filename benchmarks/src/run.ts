@@ -12,7 +12,7 @@ import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type CryptoBackend, nobleBackend, nodeBackend } from '@atrest/core';
+import { availableBackends, type CryptoBackend } from '@atrest/core';
 import { loadEncryptionConfiguration } from '@atrest/config';
 import { measure } from './_harness.js';
 import { contractBenchmark } from './contract.js';
@@ -31,7 +31,7 @@ const { values } = parseArgs({
 });
 const filter = new RegExp(values.filter as string);
 const options = { timeMs: Number(values['time-ms']), rounds: Number(values.rounds) };
-const backends: CryptoBackend[] = [nodeBackend, nobleBackend];
+const backends: CryptoBackend[] = availableBackends();
 const results: Result[] = [];
 
 function log(r: Result): void {

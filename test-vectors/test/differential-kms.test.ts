@@ -20,6 +20,7 @@
  * @module
  */
 import { AtrestError, type ChainEntry, type CryptoBackend, ErrorCode, nobleBackend, nodeBackend, PrefixChain, utf8 } from '@atrest/core';
+import { availableBackends } from '@atrest/core';
 import { Base64MockV1, Base64MockV2, kmsV1Provider, kmsV2Provider } from '@atrest/kms';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -60,7 +61,7 @@ function expectSameOutcome(atrest: ReadOutcome, go: ReadOutcome, compareErrors: 
   if (compareErrors || atrest.ok || go.ok) expect(atrest).toEqual(go);
 }
 
-describe.each([nodeBackend, nobleBackend])('kms providers against the Go peer, $name backend', (backend: CryptoBackend) => {
+describe.each(availableBackends())('kms providers against the Go peer, $name backend', (backend: CryptoBackend) => {
   describe('kms v1', () => {
     const atrest = (name: string) => chainOf(kmsV1Provider(name, new Base64MockV1(), { backend }));
 

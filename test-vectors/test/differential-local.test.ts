@@ -27,6 +27,7 @@ import {
   PrefixChain,
   utf8,
 } from '@atrest/core';
+import { availableBackends } from '@atrest/core';
 import { identityProvider } from '@atrest/identity';
 import { secretboxProvider } from '@atrest/secretbox';
 import fc from 'fast-check';
@@ -86,7 +87,7 @@ const chainOf = (entry: ChainEntry): PrefixChain =>
 
 const startsWith = (bytes: Uint8Array, prefix: string): boolean => b64(bytes.subarray(0, utf8(prefix).length)) === b64(utf8(prefix));
 
-describe.each([nodeBackend, nobleBackend])('local providers against the Go peer, $name backend', (backend) => {
+describe.each(availableBackends())('local providers against the Go peer, $name backend', (backend) => {
   describe.each(cells)('$provider, $keySize-byte key', ({ provider, keySize }) => {
     const atrest = (name: string, secret: Uint8Array): PrefixChain => chainOf(factories[provider]([{ name, secret }], { backend }));
     const peerKey = (name: string, secret: Uint8Array) => ({ provider, keyName: name, key: secret });

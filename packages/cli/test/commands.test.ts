@@ -169,3 +169,15 @@ describe('--kms-mock', () => {
     expect((await run(['decrypt', '--config', sampleConfig, '--resource', 'secrets', '--key', 'k', '--kms-mock', 'nonsense'])).code).toBe(2);
   });
 });
+
+describe('atrest version', () => {
+  it('names the active backend, what implements it, and the available ones', async () => {
+    const { defaultBackend, backendNames, nativeStatus } = await import('@atrest/core');
+    const r = await run(['version']);
+    expect(r.code).toBe(0);
+    const out = r.stdout.toString();
+    expect(out).toContain(`crypto backend: ${defaultBackend().name} (${defaultBackend().description})`);
+    expect(out).toContain(`available backends: ${backendNames().join(', ')}`);
+    if (!nativeStatus().available) expect(out).toContain('native backend: not available: ');
+  });
+});

@@ -4,6 +4,7 @@
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { AtrestError, nobleBackend, nodeBackend, readSync, utf8, writeSync, type ChainEntry } from '@atrest/core';
+import { availableBackends } from '@atrest/core';
 import { ConfigValidationError, loadEncryptionConfiguration, type KmsProviderConfig } from '@atrest/config';
 
 const HEAD = 'apiVersion: apiserver.config.k8s.io/v1\nkind: EncryptionConfiguration\n';
@@ -33,7 +34,7 @@ function failure(fn: () => unknown): AtrestError {
   throw new Error('expected an error');
 }
 
-describe.each([nodeBackend, nobleBackend])('loadEncryptionConfiguration ($name backend)', (backend) => {
+describe.each(availableBackends())('loadEncryptionConfiguration ($name backend)', (backend) => {
   const loaded = loadEncryptionConfiguration(FULL, { backend, source: 'enc.yaml' });
 
   it('writes with the first provider and reads it back, fresh', () => {

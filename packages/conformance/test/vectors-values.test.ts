@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { nobleBackend, nodeBackend } from '@atrest/core';
+import { availableBackends } from '@atrest/core';
 import { parseEncryptionConfiguration, resolveChain } from '@atrest/config';
 import { detectVectorKind, formatResult, runVectorFile, type ValuesCase, type ValuesResult } from '@atrest/conformance';
 
@@ -25,7 +26,7 @@ it('values.json is detected as a values file', () => {
   expect(detectVectorKind(json)).toBe('values');
 });
 
-describe.each([nodeBackend, nobleBackend])('values.json on the $name backend', (backend) => {
+describe.each(availableBackends())('values.json on the $name backend', (backend) => {
   let results: readonly ValuesResult[] = [];
 
   it('runs every case', async () => {

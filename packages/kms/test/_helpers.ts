@@ -1,15 +1,13 @@
 /**
- * Shared test helpers: the two backends, the upstream vectors, a chain builder.
+ * Shared test helpers: the backends, the upstream vectors, a chain builder.
  * @module
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { AtrestError, type ChainEntry, ErrorCode, nobleBackend, nodeBackend, PrefixChain } from '@atrest/core';
+import { AtrestError, availableBackends, type ChainEntry, ErrorCode, PrefixChain } from '@atrest/core';
 
-export const backends = [
-  ['node', nodeBackend],
-  ['noble', nobleBackend],
-] as const;
+/** Every backend available here, as `[name, backend]` rows. */
+export const backends = availableBackends().map((b) => [b.name, b] as const);
 
 export interface VectorCase {
   id: string;

@@ -1,9 +1,10 @@
 /**
- * `atrest version`: versions and the active crypto backend.
+ * `atrest version`: versions, the active crypto backend, and why the native one is not active
+ * when it is not.
  * @module
  */
 import { createRequire } from 'node:module';
-import { defaultBackend } from '@atrest/core';
+import { backendNames, defaultBackend, nativeStatus } from '@atrest/core';
 import { Exit } from '../_errors.js';
 import type { CliIO } from '../_io.js';
 
@@ -12,9 +13,12 @@ export async function versionCommand(_argv: string[], io: CliIO): Promise<number
   const require = createRequire(import.meta.url);
   const pkg = require('../../package.json') as { version: string };
   const b = defaultBackend();
+  const native = nativeStatus();
   io.stdout(
     `atrest ${pkg.version}\nnode ${process.versions.node} (openssl ${process.versions.openssl})\n` +
-      `crypto backend: ${b.name} (secretbox: ${b.secretbox ? b.name : 'noble'})\n`,
+      `crypto backend: ${b.name} (${b.description})\n` +
+      `available backends: ${backendNames().join(', ')}\n` +
+      (native.available ? '' : `native backend: not available: ${native.reason ?? 'unknown'}\n`),
   );
   return Exit.Ok;
 }
