@@ -31,9 +31,10 @@
  *
  * @module
  */
-import { AtrestError, type ChainEntry, type CryptoBackend, defaultBackend, ErrorCode, type MaybePromise, type ReadResult, type Transformer, toAtrestError, utf8, copyBytes } from '@atrest/core';
+import { allocOutput, AtrestError, type ChainEntry, type CryptoBackend, defaultBackend, ErrorCode, type MaybePromise, type ReadResult, type SeededAesGcmCipher, type Transformer, toAtrestError, utf8, copyBytes } from '@atrest/core';
 import { aesGcmExtendedNonceTransformer, aesGcmTransformer } from '@atrest/aesgcm';
 import { dekCacheKey } from './_cache-key.js';
+import { splitCanonical, type TailFacts, TailMemo } from './_canonical-object.js';
 import { DekCache } from './_dek-cache.js';
 import { goQuote, keyIDHash, newUID, rfc3339 } from './_go-format.js';
 import { isBytes, pluginAnswerError, pluginError } from './_plugin-error.js';
@@ -67,6 +68,28 @@ export const KMS_V2_DEFAULTS = Object.freeze({
 
 const SEED = EncryptedDEKSourceType.HKDF_SHA256_XNONCE_AES_GCM_SEED;
 const SEED_SIZE = 32;
+/** The seed format's payload: info(32) || nonce(12) || ciphertext || tag(16). */
+const INFO_NONCE = 32 + 12;
+const TAG = 16;
+const EMPTY = new Uint8Array(0);
+
+/** Bytes of `n` as a protobuf varint. */
+function varintSize(n: number): number {
+  let size = 1;
+  while (n >= 0x80) {
+    n = Math.floor(n / 0x80);
+    size++;
+  }
+  return size;
+}
+
+function putVarint(out: Uint8Array, at: number, n: number): void {
+  while (n >= 0x80) {
+    out[at++] = (n % 0x80) | 0x80;
+    n = Math.floor(n / 0x80);
+  }
+  out[at] = n;
+}
 
 /** Options of {@link kmsV2Provider}. */
 export interface KmsV2Options {
@@ -89,6 +112,10 @@ export interface KmsV2Options {
 /** The write state: the current seed's transformer and its wrapped form (upstream `State`). */
 interface WriteState {
   readonly transformer: Transformer;
+  /** The same seed as a cipher, for writing each value in place. */
+  readonly cipher: SeededAesGcmCipher;
+  /** The encoded EncryptedObject fields after encryptedData (2..5): the same for every write. */
+  readonly tail: Uint8Array;
   readonly keyID: string;
   readonly encryptedDEKSource: Uint8Array;
   readonly annotations: Readonly<Record<string, Uint8Array>>;
@@ -140,6 +167,7 @@ class KmsV2Envelope implements Transformer {
   readonly #service: KmsServiceV2;
   readonly #backend: CryptoBackend;
   readonly #cache: DekCache<Transformer>;
+  readonly #tails = new TailMemo();
   readonly #now: () => number;
   readonly #interval: number;
   readonly #retryInterval: number;
@@ -282,8 +310,10 @@ class KmsV2Envelope implements Transformer {
   /** Upstream's `GenerateTransformer` with the seed: one random seed, wrapped once. */
   async #generateState(uid: string, expiresAt: number): Promise<WriteState> {
     const seed = this.#backend.randomBytes(SEED_SIZE);
-    // The transformer copies the seed; our copy and the plugin's are wiped once no longer needed.
+    // The transformer and the cipher copy the seed; our copy and the plugin's are wiped once no
+    // longer needed.
     const transformer = aesGcmExtendedNonceTransformer(seed, { backend: this.#backend });
+    const cipher = this.#backend.hkdfAesGcm(seed);
     const forPlugin = copyBytes(seed);
     seed.fill(0);
     let resp: unknown;
@@ -310,14 +340,14 @@ class KmsV2Envelope implements Transformer {
       encryptedDEKSourceType: SEED,
     };
     validateEncryptedObject(template);
-    return {
-      transformer,
-      keyID,
-      encryptedDEKSource: template.encryptedDEKSource,
-      annotations: template.annotations,
-      cacheKey: this.#cache.keyOf(dekCacheKey(template)),
-      expiresAt,
-    };
+    // encryptedData is field 1 and encoded first (0x0a, length 1, one byte); what follows is the
+    // tail every write under this seed shares.
+    const encoded = encodeEncryptedObject(template);
+    if (encoded[0] !== 0x0a || encoded[1] !== 1) throw new AtrestError(ErrorCode.Internal, 'unexpected EncryptedObject layout');
+    const tail = copyBytes(encoded.subarray(3));
+    const cacheKey = this.#cache.keyOf(dekCacheKey(template));
+    this.#tails.remember(tail, template, cacheKey);
+    return { transformer, cipher, tail, keyID, encryptedDEKSource: template.encryptedDEKSource, annotations: template.annotations, cacheKey, expiresAt };
   }
 
   /** Whether a poll should precede this operation. */
@@ -327,6 +357,11 @@ class KmsV2Envelope implements Transformer {
     if (state === undefined || !this.#lastOk) return elapsed >= this.#retryInterval;
     if (elapsed >= this.#interval) return true;
     return forWrite && this.#now() > state.expiresAt && elapsed >= this.#retryInterval;
+  }
+
+  /** True when an operation can go ahead now: a state exists and no poll is due or running. */
+  #ready(forWrite: boolean): boolean {
+    return this.#state !== undefined && this.#refreshing === undefined && !this.#pollDue(forWrite);
   }
 
   /** Poll when due; a failed poll is tolerated while a state exists (upstream coasts). */
@@ -354,26 +389,40 @@ class KmsV2Envelope implements Transformer {
   // ---- read ----------------------------------------------------------------------------------
 
   read(data: Uint8Array, context: Uint8Array): MaybePromise<ReadResult> {
+    return this.readAt(data, 0, context);
+  }
+
+  readAt(data: Uint8Array, offset: number, context: Uint8Array): MaybePromise<ReadResult> {
+    // Fast path (see _canonical-object.ts): a canonical value whose tail was validated before,
+    // with its source unwrapped in the cache and no poll due.
+    const split = splitCanonical(data, offset);
+    if (split !== undefined && this.#ready(false)) {
+      const facts = this.#tails.match(data, split.dataEnd);
+      const cached = facts === undefined ? undefined : this.#cache.get(facts.cacheKey);
+      if (cached !== undefined) return this.#open(cached, facts as TailFacts, data.subarray(split.dataStart, split.dataEnd), context);
+    }
+    const bytes = offset === 0 ? data : data.subarray(offset);
     let obj: EncryptedObject;
     try {
-      obj = decodeEncryptedObject(data);
+      obj = decodeEncryptedObject(bytes);
     } catch (err) {
       throw withProvider(err, this.#name);
     }
+    const key = this.#cache.keyOf(dekCacheKey(obj));
+    if (split !== undefined) this.#tails.remember(data.subarray(split.dataEnd), obj, key);
     const pending = this.#ensureState(false);
-    if (pending === undefined) return this.#readObject(obj, context);
+    if (pending === undefined) return this.#readObject(obj, key, context);
     const owned = { ...obj, encryptedData: copyBytes(obj.encryptedData) };
     const ctx = copyBytes(context);
-    return pending.then(() => this.#readObject(owned, ctx));
+    return pending.then(() => this.#readObject(owned, key, ctx));
   }
 
-  #readObject(obj: EncryptedObject, context: Uint8Array): MaybePromise<ReadResult> {
-    const key = this.#cache.keyOf(dekCacheKey(obj));
+  #readObject(obj: EncryptedObject, key: string, context: Uint8Array): MaybePromise<ReadResult> {
     const cached = this.#cache.get(key);
-    if (cached !== undefined) return this.#open(cached, obj, context);
+    if (cached !== undefined) return this.#open(cached, obj, obj.encryptedData, context);
     const owned = { ...obj, encryptedData: copyBytes(obj.encryptedData) };
     const ctx = copyBytes(context);
-    return this.#cache.load(key, () => this.#unwrap(owned)).then((t) => this.#open(t, owned, ctx));
+    return this.#cache.load(key, () => this.#unwrap(owned)).then((t) => this.#open(t, owned, owned.encryptedData, ctx));
   }
 
   async #unwrap(obj: EncryptedObject): Promise<Transformer> {
@@ -412,26 +461,37 @@ class KmsV2Envelope implements Transformer {
     }
   }
 
-  #open(t: Transformer, obj: EncryptedObject, context: Uint8Array): ReadResult {
-    const r = local(t.read(obj.encryptedData, context));
+  #open(t: Transformer, facts: Pick<EncryptedObject, 'keyID' | 'encryptedDEKSourceType'>, payload: Uint8Array, context: Uint8Array): ReadResult {
+    const r = local(t.read(payload, context));
     const state = this.#state;
     // Stale: not the key ID the plugin reports now, or not the seed type current writers use.
     const stale =
-      r.stale || state === undefined || obj.keyID !== state.keyID || obj.encryptedDEKSourceType !== SEED;
+      r.stale || state === undefined || facts.keyID !== state.keyID || facts.encryptedDEKSourceType !== SEED;
     return { plaintext: r.plaintext, stale };
   }
 
   // ---- write ---------------------------------------------------------------------------------
 
   write(plaintext: Uint8Array, context: Uint8Array): MaybePromise<Uint8Array> {
-    const pending = this.#ensureState(true);
-    if (pending === undefined) return this.#seal(plaintext, context);
-    const pt = copyBytes(plaintext);
-    const ctx = copyBytes(context);
-    return pending.then(() => this.#seal(pt, ctx));
+    return this.writeAfter(EMPTY, plaintext, context);
   }
 
-  #seal(plaintext: Uint8Array, context: Uint8Array): Uint8Array {
+  writeAfter(header: Uint8Array, plaintext: Uint8Array, context: Uint8Array): MaybePromise<Uint8Array> {
+    if (this.#ready(true)) return this.#seal(header, plaintext, context);
+    const pending = this.#ensureState(true);
+    if (pending === undefined) return this.#seal(header, plaintext, context);
+    const h = copyBytes(header);
+    const pt = copyBytes(plaintext);
+    const ctx = copyBytes(context);
+    return pending.then(() => this.#seal(h, pt, ctx));
+  }
+
+  /**
+   * One allocation: `header || 0x0a varint(n) || info nonce ciphertext tag (n bytes) || tail`, the
+   * EncryptedObject upstream's encoder writes (fields in number order), with the payload sealed
+   * in place by the seed's cipher (the format of `aesGcmExtendedNonceTransformer`).
+   */
+  #seal(header: Uint8Array, plaintext: Uint8Array, context: Uint8Array): Uint8Array {
     const state = this.#state;
     if (state === undefined) throw this.#noStateError();
     const now = this.#now();
@@ -444,14 +504,16 @@ class KmsV2Envelope implements Transformer {
     }
     // Upstream re-inserts the write transformer on every write so reads of fresh values never miss.
     this.#cache.set(state.cacheKey, state.transformer);
-    const encryptedData = local(state.transformer.write(plaintext, context));
-    return encodeEncryptedObject({
-      encryptedData,
-      keyID: state.keyID,
-      encryptedDEKSource: state.encryptedDEKSource,
-      annotations: state.annotations,
-      encryptedDEKSourceType: SEED,
-    });
+    const n = INFO_NONCE + plaintext.length + TAG;
+    const at = header.length + 1 + varintSize(n);
+    const out = allocOutput('stored', at + n + state.tail.length);
+    out.set(header, 0);
+    out[header.length] = 0x0a;
+    putVarint(out, header.length + 1, n);
+    this.#backend.randomFill(out, at, INFO_NONCE);
+    state.cipher.sealInto(out, at, plaintext, context);
+    out.set(state.tail, at + n);
+    return out;
   }
 
   toString(): string {
