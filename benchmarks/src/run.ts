@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { availableBackends, type CryptoBackend } from '@atrest/core';
 import { loadEncryptionConfiguration } from '@atrest/config';
 import { measure } from './_harness.js';
+import { kmsBatch, localBatch } from './batch.js';
 import { contractBenchmark } from './contract.js';
 import { crossValidate } from './crossvalidate.js';
 import { configYaml, ETCD_KEY, plaintext, PROVIDERS, SIZES, sizeLabel, transformerFor } from './fixtures.js';
@@ -76,6 +77,12 @@ if (filter.test('config-load/5-providers/load/node')) {
 for (const backend of backends) {
   if (!filter.test(`contract/aesgcm/1KiB/decrypt/sync/${backend.name}`)) continue;
   for (const row of await contractBenchmark(backend, options)) log(row);
+}
+
+// Batches: one readMany against a loop of reads (see batch.ts).
+for (const backend of backends) {
+  for (const row of await localBatch(backend, options, filter)) log(row);
+  for (const row of await kmsBatch(backend, options, filter)) log(row);
 }
 
 if (values.json) writeFileSync(values.json, `${JSON.stringify({ node: process.version, options, results }, null, 2)}\n`);

@@ -20,5 +20,6 @@ export { nobleBackend } from './backends/noble.js';
 export { nativeBackend, nativeStatus, type NativeStatus } from './backends/native.js';
 export * from './seeded-gcm.js';
 export * from './output.js';
+export * from './batch.js';
 export * from './backends/registry.js';
 export * from './keyed-provider.js';
