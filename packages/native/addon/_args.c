@@ -21,11 +21,7 @@ int atrest_args(napi_env env, napi_callback_info info, size_t want, napi_value *
 }
 
 int atrest_get_bytes(napi_env env, napi_value value, const char *what, atrest_bytes *out) {
-  bool is_typed = false;
-  if (napi_is_typedarray(env, value, &is_typed) != napi_ok || !is_typed) {
-    napi_throw_type_error(env, "ERR_NATIVE_ARGUMENT", what);
-    return 0;
-  }
+  /* napi_get_typedarray_info fails (napi_invalid_arg) for anything that is not a typed array. */
   napi_typedarray_type type;
   size_t length = 0;
   void *data = NULL;

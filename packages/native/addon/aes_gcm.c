@@ -12,7 +12,9 @@
  *
  * The tag length is fixed at 16: OpenSSL would otherwise accept a shorter tag on decryption.
  */
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
+#include <openssl/params.h>
 #include <stdlib.h>
 
 #include "_args.h"
@@ -61,14 +63,20 @@ napi_value atrest_gcm_key(napi_env env, napi_callback_info info) {
   return atrest_new_handle(env, ATREST_HANDLE_GCM, k, gcm_free);
 }
 
+/* The tag through the provider's parameter interface (EVP_CIPHER_CTX_ctrl would translate to
+   the same call); `set` hands the expected tag over, otherwise the computed one is read out. */
+static int tag_param(EVP_CIPHER_CTX *ctx, uint8_t *tag, int set) {
+  OSSL_PARAM params[2] = {OSSL_PARAM_construct_octet_string(OSSL_CIPHER_PARAM_AEAD_TAG, tag, TAG), OSSL_PARAM_construct_end()};
+  return set ? EVP_CIPHER_CTX_set_params(ctx, params) == 1 : EVP_CIPHER_CTX_get_params(ctx, params) == 1;
+}
+
 int atrest_gcm_seal_raw(EVP_CIPHER_CTX *ctx, const uint8_t *nonce, const uint8_t *aad, size_t aad_length,
                         const uint8_t *plaintext, size_t length, uint8_t *out) {
   int tail = 0;
   return EVP_CipherInit_ex(ctx, NULL, NULL, NULL, nonce, 1) == 1 &&
          atrest_cipher_update(ctx, NULL, aad, aad_length) &&
          atrest_cipher_update(ctx, out, plaintext, length) &&
-         EVP_CipherFinal_ex(ctx, out + length, &tail) == 1 && tail == 0 &&
-         EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, TAG, out + length) == 1;
+         EVP_CipherFinal_ex(ctx, out + length, &tail) == 1 && tail == 0 && tag_param(ctx, out + length, 0);
 }
 
 int atrest_gcm_open_raw(EVP_CIPHER_CTX *ctx, const uint8_t *payload, size_t payload_length, const uint8_t *aad,
@@ -80,7 +88,7 @@ int atrest_gcm_open_raw(EVP_CIPHER_CTX *ctx, const uint8_t *payload, size_t payl
   int ok = EVP_CipherInit_ex(ctx, NULL, NULL, NULL, payload, 0) == 1 &&
            atrest_cipher_update(ctx, NULL, aad, aad_length) &&
            atrest_cipher_update(ctx, out, payload + NONCE, n) &&
-           EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, TAG, (void *)(payload + NONCE + n)) == 1 &&
+           tag_param(ctx, (uint8_t *)(payload + NONCE + n), 1) &&
            EVP_CipherFinal_ex(ctx, out + n, &tail) == 1 && tail == 0;
   if (!ok) OPENSSL_cleanse(out, n);
   return ok;
