@@ -43,6 +43,11 @@ describe.each(availableBackends())('positional chain paths on the $name backend'
       expect(hex(readSync(chain, out.subarray(h.length), CTX).plaintext)).toBe(hex(pt));
     }
     expect(text(header)).toBe('HEADER:'); // never modified
+    // One buffer reused with other contents gets its own header, not the one remembered.
+    const reused = utf8('AAAA:');
+    chain.writeAfter(reused, pt, CTX);
+    reused.set(utf8('BBBB:'));
+    expect(text((chain.writeAfter(reused, pt, CTX) as Uint8Array).subarray(0, 5))).toBe('BBBB:');
   });
 
   it('a value under a later key is stale through readAt too', () => {

@@ -126,18 +126,21 @@ export class PrefixChain implements Transformer {
     return prefixed(head, out);
   }
 
-  /** `header || entry 0's prefix`, remembered for the header last seen (a parent chain passes the same one). */
+  /**
+   * `header || entry 0's prefix`, remembered for the header last seen (a parent chain passes the
+   * same one every time). The bytes are compared too, so a caller reusing one buffer with other
+   * contents still gets its own header.
+   */
   #headerFor(header: Uint8Array): Uint8Array {
     const prefix = (this.entries[0] as ChainEntry).prefix;
     if (header.length === 0) return prefix;
-    if (header !== this.#lastHeader) {
+    if (header !== this.#lastHeader || !hasPrefixAt(this.#lastCombined, 0, header)) {
       this.#lastCombined = concatBytes(header, prefix);
       this.#lastHeader = header;
     }
     return this.#lastCombined;
   }
 }
-
 
 function prefixed(head: Uint8Array, payload: Uint8Array): Uint8Array {
   const out = allocOutput('stored', head.length + payload.length);
