@@ -3,6 +3,7 @@
 // on one core, timed like benchmarks/src/_harness.ts.
 //
 //	atrest-bench-go [--filter REGEX] [--time-ms 300] [--rounds 5] [--json FILE]
+//	atrest-bench-go primitives [--time-ms 300] [--rounds 5] [--json FILE]
 //	atrest-bench-go crosscheck < request.json > answer.json
 //
 // Case names are provider/size/op/go (aesgcm/1KiB/encrypt/go) and chain5/1KiB/decrypt/go, the
@@ -12,8 +13,9 @@
 //
 //	{"go": "go1.19.8", "options": {...}, "results": [{"name", "opsPerSec", "rounds"}, ...]}
 //
-// goes to stdout, or to --json FILE. The crosscheck mode exchanges values with the TypeScript
-// side (see crosscheck.go).
+// goes to stdout, or to --json FILE. The primitives mode times the building blocks alone
+// (primitive/<what>/<size>/go, see primitives.go); the crosscheck mode exchanges values with the
+// TypeScript side (see crosscheck.go).
 package main
 
 import (
@@ -56,17 +58,28 @@ func main() {
 		}
 		return
 	}
-	filter := flag.String("filter", ".", "regular expression over case names")
-	timeMs := flag.Float64("time-ms", 300, "milliseconds per round")
-	rounds := flag.Int("rounds", 5, "rounds per case; the median is reported")
-	jsonOut := flag.String("json", "", "write the JSON document to this file instead of stdout")
-	flag.Parse()
+	args, mode := os.Args[1:], "matrix"
+	if len(args) > 0 && args[0] == "primitives" {
+		args, mode = args[1:], "primitives"
+	}
+	fs := flag.NewFlagSet("atrest-bench-go", flag.ExitOnError)
+	filter := fs.String("filter", ".", "regular expression over case names")
+	timeMs := fs.Float64("time-ms", 300, "milliseconds per round")
+	rounds := fs.Int("rounds", 5, "rounds per case; the median is reported")
+	jsonOut := fs.String("json", "", "write the JSON document to this file instead of stdout")
+	_ = fs.Parse(args) // ExitOnError: a bad flag exits with status 2
 	re, err := regexp.Compile(*filter)
 	if err != nil {
 		fail(err)
 	}
 	opts := options{TimeMs: *timeMs, Rounds: *rounds, Filter: *filter, GOMAXPROCS: runtime.GOMAXPROCS(0)}
-	results, err := run(re, time.Duration(*timeMs*float64(time.Millisecond)), *rounds)
+	round := time.Duration(*timeMs * float64(time.Millisecond))
+	var results []result
+	if mode == "primitives" {
+		results, err = primitives(round, *rounds)
+	} else {
+		results, err = run(re, round, *rounds)
+	}
 	if err != nil {
 		fail(err)
 	}
