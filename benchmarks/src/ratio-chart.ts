@@ -44,7 +44,7 @@ export function ratioChartSvg(rows: readonly RatioRow[], title: string): string 
     const parity = e === 0;
     out.push(
       `<line x1="${tx}" y1="${TOP - 6}" x2="${tx}" y2="${height - 20}" stroke="${parity ? '#333' : '#ddd'}"${parity ? ' stroke-dasharray="4 3"' : ''}/>`,
-      `<text x="${tx}" y="${TOP - 9}" text-anchor="middle">${label(10 ** e)}${parity ? ' (parity)' : ''}</text>`,
+      `<text x="${tx}" y="${TOP - 9}" text-anchor="middle">${e >= 0 ? String(10 ** e) : (10 ** e).toFixed(-e)}${parity ? ' (parity)' : ''}</text>`,
     );
   }
   rows.forEach((row, i) => {
