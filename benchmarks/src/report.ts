@@ -3,6 +3,7 @@
  * @module
  */
 import { readFileSync, writeFileSync } from 'node:fs';
+import { ratioBackends, type RatioRow } from './ratios.js';
 
 /** One benchmark result. */
 export interface Result {
@@ -42,4 +43,21 @@ export function writeSection(file: string, name: string, body: string): void {
   const j = text.indexOf(end);
   if (i < 0 || j < i) throw new Error(`${file} has no ${start} ... ${end} markers`);
   writeFileSync(file, `${text.slice(0, i + start.length)}\n${body}\n${text.slice(j)}`);
+}
+
+const ratioFmt = (r: number): string => (r >= 10 ? r.toFixed(0) : r >= 0.1 ? r.toFixed(2) : r.toFixed(3));
+
+/** Rows `case | go ops/s | <backend> ops/s | <backend> / go | ...` for {@link goRatios} rows. */
+export function ratioTable(rows: readonly RatioRow[]): string {
+  const backends = ratioBackends(rows);
+  const head = `| case | go ops/s | ${backends.map((b) => `${b} ops/s | ${b} / go`).join(' | ')} |`;
+  const sep = `|---|---:|${backends.map(() => '---:|---:').join('|')}|`;
+  const body = rows.map((row) => {
+    const cells = backends.map((b) => {
+      const x = row.backends.find((e) => e.backend === b);
+      return x === undefined ? ' | ' : `${fmt(x.opsPerSec)} | ${ratioFmt(x.ratio)}`;
+    });
+    return `| ${row.cell.replaceAll('/', ' ')} | ${fmt(row.go)} | ${cells.join(' | ')} |`;
+  });
+  return [head, sep, ...body].join('\n');
 }
