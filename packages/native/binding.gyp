@@ -11,7 +11,12 @@
         "addon/hkdf_gcm.c"
       ],
       "cflags": ["-O2", "-Wall", "-Wextra", "-Werror=implicit-function-declaration", "-fvisibility=hidden"],
-      "defines": ["NAPI_DISABLE_CPP_EXCEPTIONS"]
+      "defines": ["NAPI_DISABLE_CPP_EXCEPTIONS"],
+      "conditions": [
+        ["OS=='linux'", {
+          "ldflags": ["-Wl,-z,now"]
+        }]
+      ]
     }
   ]
 }

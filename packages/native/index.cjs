@@ -17,7 +17,12 @@ function load(request) {
   }
 }
 
-const addon = load(path.join(__dirname, 'build', 'Release', 'atrest_native.node'));
+// The addon resolves OpenSSL 3 symbols from the running node binary, bound when it loads
+// (-z now), so a mismatch is a catchable load error; a Node without OpenSSL 3 is not even tried.
+const openssl = String(process.versions.openssl || '');
+const addon = openssl.startsWith('3.')
+  ? load(path.join(__dirname, 'build', 'Release', 'atrest_native.node'))
+  : { value: null, error: new Error(`the addon needs the OpenSSL 3 inside Node; this Node has ${openssl || 'none'}`) };
 const sodium = load('sodium-native');
 const sodiumPackage = sodium.value === null ? { value: null } : load('sodium-native/package.json');
 

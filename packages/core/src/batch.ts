@@ -16,7 +16,7 @@
  *
  * @module
  */
-import { type AtrestError, toAtrestError } from './errors.js';
+import { AtrestError, ErrorCode, toAtrestError } from './errors.js';
 import { isPromise, type MaybePromise, type ReadResult, type Transformer } from './transformer.js';
 
 /** One value to read: the stored bytes and their etcd key (the authenticated data). */
@@ -36,7 +36,7 @@ export type BatchOutcome<T> = { readonly ok: true; readonly value: T } | { reado
 
 /** Options of {@link readMany} and {@link writeMany}. */
 export interface BatchOptions {
-  /** Items waiting for a promise (KMS plugin calls) at once; default 64. */
+  /** Items waiting for a promise (KMS plugin calls) at once: a positive integer, default 64. */
   readonly concurrency?: number;
 }
 
@@ -52,7 +52,10 @@ function failed(err: unknown): BatchOutcome<never> {
  * results come back synchronously.
  */
 function run<I, T>(items: readonly I[], op: (item: I) => MaybePromise<T>, options: BatchOptions): MaybePromise<BatchOutcome<T>[]> {
-  const limit = Math.max(1, Math.floor(options.concurrency ?? DEFAULT_CONCURRENCY));
+  const limit = options.concurrency ?? DEFAULT_CONCURRENCY;
+  if (!Number.isInteger(limit) || limit < 1) {
+    throw new AtrestError(ErrorCode.InvalidArgument, 'batch concurrency must be a positive integer', { concurrency: String(limit) });
+  }
   const results = new Array<BatchOutcome<T>>(items.length);
   let next = 0;
   let inFlight = 0;
@@ -72,7 +75,8 @@ function run<I, T>(items: readonly I[], op: (item: I) => MaybePromise<T>, option
         continue;
       }
       inFlight++;
-      r.then(
+      // Promise.resolve: a foreign thenable gets real promise semantics (asynchronous callbacks).
+      Promise.resolve(r).then(
         (value) => {
           results[i] = { ok: true, value };
         },
@@ -101,6 +105,7 @@ function run<I, T>(items: readonly I[], op: (item: I) => MaybePromise<T>, option
  * @param items - stored bytes and etcd keys
  * @param options - `concurrency` for values that wait on a KMS plugin
  * @returns one outcome per item, in order; synchronously when no item needed a promise
+ * @throws AtrestError `ERR_INVALID_ARGUMENT` when `concurrency` is not a positive integer
  * @example
  * ```ts
  * import { readMany, utf8, type Transformer } from '@atrest/core';

@@ -11,8 +11,12 @@
  *   non-zero. Code that serializes `.buffer` (instead of the view) would send its neighbours too.
  *   To limit what such a bug could expose, stored bytes and plaintexts never share a slab:
  *   neighbours of a stored value are other stored (encrypted) values.
- * - A slab is freed when the last of its views is collected. Plaintexts are never wiped by
- *   atrest either way (the caller owns them; `wipe(plaintext)` zeroes exactly its bytes).
+ * - A slab is freed when the last of its views is collected, so one small plaintext kept alive
+ *   keeps up to 64 KiB of other plaintexts in memory too, and `wipe(plaintext)` zeroes exactly its
+ *   own bytes. Long-lived processes that must limit how long plaintext stays in memory should turn
+ *   pooling off.
+ * - Slabs are marked untransferable: naming `result.buffer` in a transfer list copies it instead
+ *   of detaching every neighbouring result.
  *
  * Results larger than {@link POOLED_MAX} bytes get their own `ArrayBuffer`. Turn pooling off with
  * {@link setOutputPooling}(false) (or `ATREST_POOLED_OUTPUT=0`), and every result is standalone.
@@ -20,6 +24,7 @@
  *
  * @module
  */
+import { markAsUntransferable } from 'node:worker_threads';
 
 /** Results up to this many bytes come from a slab. */
 export const POOLED_MAX = 4096;
@@ -29,6 +34,12 @@ const SLAB_SIZE = 64 * 1024;
 /** What a result holds: ciphertext to store, or decrypted plaintext. Each kind has its own slabs. */
 export type OutputKind = 'stored' | 'plaintext';
 
+/**
+ * Transferring one result's `.buffer` to a worker would detach the whole slab, and with it every
+ * neighbouring result. Node's own Buffer pool is marked untransferable for that reason; so are
+ * these slabs: a transfer list naming one is ignored and the data copied (newer Node versions
+ * refuse such a transfer instead).
+ */
 class Slab {
   #buffer = new ArrayBuffer(0);
   #offset = 0;
@@ -36,6 +47,7 @@ class Slab {
   take(length: number): Uint8Array {
     if (this.#offset + length > this.#buffer.byteLength) {
       this.#buffer = new ArrayBuffer(SLAB_SIZE);
+      markAsUntransferable(this.#buffer);
       this.#offset = 0;
     }
     const view = new Uint8Array(this.#buffer, this.#offset, length);

@@ -134,7 +134,8 @@ export class PrefixChain implements Transformer {
   #headerFor(header: Uint8Array): Uint8Array {
     const prefix = (this.entries[0] as ChainEntry).prefix;
     if (header.length === 0) return prefix;
-    if (header !== this.#lastHeader || !hasPrefixAt(this.#lastCombined, 0, header)) {
+    const combined = this.#lastCombined;
+    if (header !== this.#lastHeader || combined.length !== header.length + prefix.length || !hasPrefixAt(combined, 0, header)) {
       this.#lastCombined = concatBytes(header, prefix);
       this.#lastHeader = header;
     }

@@ -64,6 +64,22 @@ describe('readMany', () => {
     expect(out.every((o, i) => o.ok && text(o.value.plaintext) === String(i))).toBe(true);
   });
 
+  it('refuses a concurrency that is not a positive integer, instead of doing nothing', () => {
+    for (const concurrency of [0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY]) {
+      expect(() => readMany(fake(), items('s:a'), { concurrency })).toThrow(/concurrency must be a positive integer/);
+    }
+  });
+
+  it('gives foreign thenables promise semantics', async () => {
+    const syncThenable: Transformer = {
+      // A thenable that calls back at once, and returns nothing from then().
+      read: () => ({ then: (ok: (r: ReadResult) => void) => ok({ plaintext: utf8('t'), stale: false }) }) as unknown as Promise<ReadResult>,
+      write: (p) => p,
+    };
+    const out = await readMany(syncThenable, items('x', 'y'));
+    expect(out.map((o) => (o.ok ? text(o.value.plaintext) : ''))).toEqual(['t', 't']);
+  });
+
   it('handles an empty batch', () => {
     expect(readMany(fake(), [])).toEqual([]);
   });

@@ -24,6 +24,7 @@
  * @module
  */
 import { AtrestError, ErrorCode, utf8 } from '@atrest/core';
+import { isWellFormed } from './_well-formed.js';
 import protobuf from 'protobufjs';
 import { sortedAnnotationKeys } from './_annotations.js';
 import { fullyQualifiedDomainNameError } from './_fqdn.js';
@@ -216,6 +217,9 @@ export function validateEncryptedObject(o: EncryptedObject): void {
       { length: src },
     );
   }
+  // A key ID is a protobuf string: UTF-8. A JavaScript string with a lone surrogate has no UTF-8
+  // form (it would be stored as U+FFFD and read back as another key ID), so it is refused.
+  if (!isWellFormed(o.keyID)) throw invalid('failed to validate key id: keyID is not valid UTF-8');
   const keyIDSize = utf8(o.keyID).length;
   if (keyIDSize === 0) throw invalid('failed to validate key id: keyID is empty');
   if (keyIDSize > keyIDMaxSize) {

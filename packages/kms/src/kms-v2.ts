@@ -47,6 +47,7 @@ import {
   encodeEncryptedObject,
   validateEncryptedObject,
 } from './encrypted-object.js';
+import { isWellFormed } from './_well-formed.js';
 import type { KmsServiceV2, KmsStatusV2 } from './service.js';
 
 /** `k8s:enc:kms:v2:`; a provider's prefix adds `<name>:`. */
@@ -133,6 +134,7 @@ function checkAesKeySize(key: Uint8Array, provider: string): void {
 }
 
 function keyIDError(keyID: string): string | undefined {
+  if (!isWellFormed(keyID)) return 'keyID is not valid UTF-8';
   const n = utf8(keyID).length;
   if (n === 0) return 'keyID is empty';
   if (n > ENCRYPTED_OBJECT_LIMITS.keyIDMaxSize) {

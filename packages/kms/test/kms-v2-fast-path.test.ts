@@ -116,3 +116,18 @@ describe.each(backends)('kms v2 fast path (%s)', (_, backend) => {
     expect((await chain.read(fresh, ctx)).stale).toBe(false);
   });
 });
+
+describe('key IDs without a UTF-8 form', () => {
+  it('are refused from the plugin, so a stored key ID always reads back as the one written', async () => {
+    const plugin = new Base64MockV2('k\uD800');
+    const chain = chainOf(kmsV2Provider('kms2', plugin));
+    const e = await caught(() => chain.write(utf8('x'), ctx));
+    expect(e.message).toContain('keyID is not valid UTF-8');
+  });
+
+  it('are refused by the encoder', () => {
+    expect(() =>
+      encodeEncryptedObject({ encryptedData: new Uint8Array(1), keyID: 'k\uDC00', encryptedDEKSource: new Uint8Array(1), annotations: {}, encryptedDEKSourceType: 1 }),
+    ).toThrow('failed to validate key id: keyID is not valid UTF-8');
+  });
+});

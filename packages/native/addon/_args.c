@@ -12,7 +12,10 @@ static const napi_type_tag handle_tags[] = {
 
 int atrest_args(napi_env env, napi_callback_info info, size_t want, napi_value *argv) {
   size_t argc = want;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return 0;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) {
+    napi_throw_error(env, "ERR_NATIVE_ARGUMENT", "atrest native: could not read the arguments");
+    return 0;
+  }
   if (argc < want) {
     napi_throw_type_error(env, "ERR_NATIVE_ARGUMENT", "atrest native: too few arguments");
     return 0;
@@ -56,9 +59,14 @@ napi_value atrest_new_handle(napi_env env, atrest_handle_kind kind, void *pointe
   napi_value handle;
   if (napi_create_external(env, pointer, finalize, NULL, &handle) != napi_ok) {
     finalize(env, pointer, NULL);
+    napi_throw_error(env, "ERR_NATIVE_CRYPTO", "atrest native: could not create a key handle");
     return NULL;
   }
-  if (napi_type_tag_object(env, handle, &handle_tags[kind]) != napi_ok) return NULL; /* finalizer owns it now */
+  if (napi_type_tag_object(env, handle, &handle_tags[kind]) != napi_ok) {
+    /* The finalizer owns the pointer now; an untagged handle is never returned. */
+    napi_throw_error(env, "ERR_NATIVE_CRYPTO", "atrest native: could not tag a key handle");
+    return NULL;
+  }
   return handle;
 }
 

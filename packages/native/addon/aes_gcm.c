@@ -14,6 +14,7 @@
  */
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
+#include <openssl/err.h>
 #include <openssl/params.h>
 #include <stdlib.h>
 
@@ -90,7 +91,10 @@ int atrest_gcm_open_raw(EVP_CIPHER_CTX *ctx, const uint8_t *payload, size_t payl
            atrest_cipher_update(ctx, out, payload + NONCE, n) &&
            tag_param(ctx, (uint8_t *)(payload + NONCE + n), 1) &&
            EVP_CipherFinal_ex(ctx, out + n, &tail) == 1 && tail == 0;
-  if (!ok) OPENSSL_cleanse(out, n);
+  if (!ok) {
+    OPENSSL_cleanse(out, n);
+    ERR_clear_error(); /* a failed tag leaves nothing on the thread's queue, which Node shares */
+  }
   return ok;
 }
 

@@ -5,12 +5,23 @@
  * @module
  */
 import { randomFillSync } from 'node:crypto';
+import v8 from 'node:v8';
 
 const POOL_SIZE = 4096;
 /** Requests above this go straight to the OS generator. */
 const POOLED_MAX = 256;
 const pool = new Uint8Array(POOL_SIZE);
 let poolOffset = POOL_SIZE;
+
+// A startup snapshot (`node --build-snapshot`) would freeze a filled pool into every process
+// started from it, and they would all hand out the same nonces. Empty the pool when a snapshot
+// is restored, so each process fills its own.
+if (v8.startupSnapshot?.isBuildingSnapshot()) {
+  v8.startupSnapshot.addDeserializeCallback(() => {
+    pool.fill(0);
+    poolOffset = POOL_SIZE;
+  });
+}
 
 function check(length: number): void {
   if (!Number.isInteger(length) || length < 0) throw new RangeError(`invalid random length ${length}`);

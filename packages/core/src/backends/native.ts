@@ -10,7 +10,7 @@
  * Optional: `@atrest/native` builds its addon at install time with node-gyp. When the addon or
  * sodium-native is missing (or `ATREST_NATIVE=0`), {@link nativeBackend} is `null`
  * ({@link nativeStatus} says why) and atrest uses the `node` backend, which produces the same
- * bytes. Before the backend is offered, a known-answer test checks the addon against node:crypto.
+ * bytes. Before the backend is offered, known-answer tests check the addon against node:crypto.
  *
  * Nonces, IVs and infos are filled by the providers from the CSPRNG (`randomFill`); the addon
  * never chooses them.
@@ -21,6 +21,8 @@ import { createCipheriv, createHmac } from 'node:crypto';
 import { createRequire } from 'node:module';
 import type { AesCbcCipher, AesGcmCipher, CryptoBackend, SecretboxCipher, SeededAesGcmCipher } from '../backend.js';
 import { allocOutput } from '../output.js';
+import { composeSeededAesGcm } from '../seeded-gcm.js';
+import { nodeBackend } from './node.js';
 import { randomBytes, randomFill } from './_random-pool.js';
 
 /** The addon ABI this core speaks (`ABI_VERSION` in `@atrest/native/addon/atrest_native.c`). */
@@ -184,13 +186,14 @@ function build(m: NativeModule): CryptoBackend {
 }
 
 /**
- * Known-answer check before the backend is offered: one AES-256-GCM seal by the addon must equal
- * node:crypto's for a fixed key, nonce and message (test data only, not secret).
+ * Known-answer checks before the backend is offered: AES-256-GCM, AES-128-CBC and the HKDF-seeded
+ * GCM of the addon must equal node:crypto's (directly, or composed from node's HMAC and GCM) for
+ * fixed keys, nonces and messages (test data only, not secret).
  */
 function selfTest(backend: CryptoBackend): string | undefined {
   const key = new Uint8Array(32).map((_, i) => i);
   const nonce = new Uint8Array(GCM_NONCE).map((_, i) => 0xa0 + i);
-  const message = new Uint8Array(40).map((_, i) => i * 7);
+  const message = new Uint8Array(48).map((_, i) => i * 7);
   const aad = new Uint8Array([0x2f, 0x72]);
   const c = createCipheriv('aes-256-gcm', key, nonce, { authTagLength: TAG });
   c.setAAD(aad);
@@ -199,9 +202,27 @@ function selfTest(backend: CryptoBackend): string | undefined {
   out.set(nonce);
   const cipher = backend.aesGcm(key);
   cipher.sealInto(out, 0, message, aad);
-  if (!expected.equals(out)) return 'the addon failed its AES-GCM known-answer test';
   const opened = cipher.openAt(out, 0, aad);
-  if (opened === null || !Buffer.from(opened).equals(message)) return 'the addon failed its AES-GCM known-answer test';
+  if (!expected.equals(out) || opened === null || !Buffer.from(opened).equals(message)) return 'the addon failed its AES-GCM known-answer test';
+
+  const cbcIv = new Uint8Array(BLOCK).map((_, i) => 0x30 + i);
+  const cb = createCipheriv('aes-128-cbc', key.subarray(0, 16), cbcIv).setAutoPadding(false);
+  const cbcExpected = Buffer.concat([cbcIv, cb.update(message), cb.final()]);
+  const buf = new Uint8Array(cbcExpected.length);
+  buf.set(cbcIv);
+  buf.set(message, BLOCK);
+  const cbcCipher = backend.aesCbc(key.subarray(0, 16));
+  cbcCipher.encryptInPlace(buf, 0, buf.length);
+  if (!cbcExpected.equals(buf) || !Buffer.from(cbcCipher.decryptAt(buf, 0)).equals(message)) return 'the addon failed its AES-CBC known-answer test';
+
+  const seededOut = new Uint8Array(INFO + GCM_NONCE + message.length + TAG);
+  seededOut.set(key, 0);
+  seededOut.set(nonce, INFO);
+  const reference = composeSeededAesGcm(nodeBackend, key);
+  const seededExpected = seededOut.slice();
+  reference.sealInto(seededExpected, 0, message, aad);
+  backend.hkdfAesGcm(key).sealInto(seededOut, 0, message, aad);
+  if (!Buffer.from(seededExpected).equals(seededOut)) return 'the addon failed its HKDF-seeded AES-GCM known-answer test';
   return undefined;
 }
 
