@@ -16,7 +16,7 @@
  */
 import { fromUtf8 } from '@atrest/core';
 import { invalidData, safeNumber } from './_errors.js';
-import { decodeKeyValue, type KeyValue } from './_keyvalue.js';
+import { decodeKeyValue, decodeKeyValueView, type KeyValue } from './_keyvalue.js';
 import { BoltReader, type BoltReaderOptions } from './bolt-reader.js';
 import { parseRevisionKey, type Revision } from './revision.js';
 
@@ -99,6 +99,12 @@ export interface EtcdSnapshot {
   buckets(): string[];
   /** Every entry of bucket `key` in revision order, streamed. */
   revisions(): Generator<RevisionEntry, void, undefined>;
+  /**
+   * As {@link EtcdSnapshot.revisions}, without copies: `kv.key` and `kv.value` are views into
+   * the reader's page buffer, **valid only until the generator is resumed**. For one-look scans
+   * (an audit); copy anything kept.
+   */
+  revisionViews(): Generator<RevisionEntry, void, undefined>;
   /** Release the file. */
   close(): void;
 }
@@ -187,7 +193,8 @@ export function openSnapshot(path: string, options: OpenSnapshotOptions = {}): E
       bolt,
       info: () => info,
       buckets: () => bolt.buckets(),
-      revisions: () => revisions(bolt),
+      revisions: () => revisions(bolt, decodeKeyValue),
+      revisionViews: () => revisions(bolt, decodeKeyValueView),
       close: () => bolt.close(),
     };
   } catch (err) {
@@ -196,12 +203,22 @@ export function openSnapshot(path: string, options: OpenSnapshotOptions = {}): E
   }
 }
 
-function* revisions(bolt: BoltReader): Generator<RevisionEntry, void, undefined> {
-  for (const e of bolt.iterate(KEY_BUCKET)) {
-    const ctx = { file: bolt.path, bucket: 'key', pageId: e.pageId, offset: e.keyOffset };
-    if (e.value === null) throw invalidData('unexpected nested bucket in bucket key', ctx);
-    const { revision, tombstone } = parseRevisionKey(e.key, ctx);
-    const kv = decodeKeyValue(e.value, { ...ctx, offset: e.valueOffset, revision: revision.main, subRevision: revision.sub });
+/** Bucket `key` through borrowed entries; `decode` copies the KeyValue's bytes or not. */
+function* revisions(bolt: BoltReader, decode: typeof decodeKeyValue): Generator<RevisionEntry, void, undefined> {
+  // Error contexts, reused for every entry: errors copy them (`{ ...context }`) when thrown, so
+  // the hot path allocates none.
+  const at = { file: bolt.path, bucket: 'key', pageId: 0, offset: 0 };
+  const value = { file: bolt.path, bucket: 'key', pageId: 0, offset: 0, revision: 0, subRevision: 0 };
+  for (const e of bolt.iterateViews(KEY_BUCKET)) {
+    at.pageId = e.pageId;
+    at.offset = e.keyOffset;
+    if (e.value === null) throw invalidData('unexpected nested bucket in bucket key', { ...at });
+    const { revision, tombstone } = parseRevisionKey(e.key, at);
+    value.pageId = e.pageId;
+    value.offset = e.valueOffset;
+    value.revision = revision.main;
+    value.subRevision = revision.sub;
+    const kv = decode(e.value, value);
     yield { revision, tombstone, kv, pageId: e.pageId, keyOffset: e.keyOffset, valueOffset: e.valueOffset };
   }
 }
