@@ -12,7 +12,7 @@
  */
 import { AtrestError } from '@atrest/core';
 import { invalidObject } from './_errors.js';
-import { decodeJsonObject } from './_json-object.js';
+import { checkJsonObject, decodeJsonObject } from './_json-object.js';
 import { checkProtobufObject, summarizeProtobufObject } from './_protobuf-summary.js';
 import { CBOR_MAGIC, ENCRYPTED_PREFIX, firstNonSpace, PROTOBUF_MAGIC, startsWith } from './_sniff.js';
 import type { ObjectEncoding } from './types.js';
@@ -78,8 +78,11 @@ function dispatch(bytes: Uint8Array, summary: boolean): ObjectSummary | ObjectEn
     }
     if (startsWith(bytes, CBOR_MAGIC)) return summary ? { ...UNKNOWN } : 'unknown';
     if (firstNonSpace(bytes) === 0x7b) {
+      if (!summary) {
+        checkJsonObject(bytes);
+        return 'json';
+      }
       const o = decodeJsonObject(bytes, false);
-      if (!summary) return o.encoding;
       const m = o.metadata;
       return { encoding: o.encoding, apiVersion: o.apiVersion, kind: o.kind, name: m?.name ?? '', namespace: m?.namespace ?? '', uid: m?.uid ?? '' };
     }

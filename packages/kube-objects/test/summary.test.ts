@@ -160,6 +160,15 @@ describe('decodeObjectSummary and checkObject equal decodeObject(…, { payloads
       ),
       { numRuns: 500 },
     );
+    // Metadata of every shape: each field a string, null, or something else.
+    const value = fc.oneof(fc.string(), fc.constant(null), fc.integer(), fc.double(), fc.boolean(), fc.array(fc.oneof(fc.string(), fc.integer())), fc.dictionary(fc.string(), fc.oneof(fc.string(), fc.integer(), fc.constant(null))));
+    const fields = ['name', 'generateName', 'namespace', 'selfLink', 'uid', 'resourceVersion', 'generation', 'creationTimestamp', 'deletionTimestamp', 'labels', 'annotations', 'finalizers', '__proto__'];
+    fc.assert(
+      fc.property(fc.dictionary(fc.constantFrom(...fields), value), fc.option(value), fc.constantFrom('{', ' \n{'), (metadata, apiVersion, lead) =>
+        same(new TextEncoder().encode(`${lead.slice(0, -1)}${JSON.stringify({ apiVersion: apiVersion ?? 'v1', kind: 'Secret', metadata })}`)),
+      ),
+      { numRuns: 2000 },
+    );
     for (const s of ['', '   ', '[1,2]', 'hello', 'k8s:enc:aesgcm:v1:key1:xx', '{"kind":"A"}', '{"kind":"A","apiVersion":"v1","metadata":{"name":7}}']) same(Buffer.from(s));
     same(Buffer.from([0xd9, 0xd9, 0xf7, 1, 2]));
   });
