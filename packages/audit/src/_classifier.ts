@@ -77,6 +77,8 @@ export class Classifier {
   readonly #prefixes: { bytes: Uint8Array; base: Base }[] = [];
   readonly #identity: Base;
   readonly #details: boolean;
+  /** The kms DEK fingerprint of the value `#envelope` last looked at. */
+  #fingerprint: string | undefined;
 
   /** @param details - summarize objects (name, namespace...), not only check that they decode */
   constructor(details: boolean) {
@@ -110,16 +112,17 @@ export class Classifier {
     return i;
   }
 
-  /** The envelope fields of `value`, and for kms the DEK fingerprint. */
-  #envelope(value: Uint8Array): { base: Base; fingerprint?: string } {
+  /** The envelope fields of `value` (and for kms, the DEK fingerprint in `#fingerprint`). */
+  #envelope(value: Uint8Array): Base {
+    this.#fingerprint = undefined;
     const n = asciiPrefixLength(value);
-    if (n === 0 && !(value.length >= ENC.length && ENC.every((c, i) => value[i] === c))) return { base: this.#identity };
+    if (n === 0 && !(value.length >= ENC.length && ENC.every((c, i) => value[i] === c))) return this.#identity;
     if (n > 0) {
       for (const p of this.#prefixes) {
         if (p.bytes.length !== n) continue;
         let i = 0;
         while (i < n && p.bytes[i] === value[i]) i++;
-        if (i === n) return { base: p.base };
+        if (i === n) return p.base;
       }
     }
     const envelope = inspectEnvelope(value);
@@ -128,8 +131,8 @@ export class Classifier {
     if (n > 0 && LOCAL_PROVIDERS.has(envelope.provider) && envelope.prefix.length === n && this.#prefixes.length < MAX_PREFIXES) {
       this.#prefixes.push({ bytes: value.slice(0, n), base });
     }
-    const fingerprint = envelope.kms?.wrappedDEKFingerprint;
-    return fingerprint === undefined ? { base } : { base, fingerprint };
+    this.#fingerprint = envelope.kms?.wrappedDEKFingerprint;
+    return base;
   }
 
   #readable(base: Base, r: ReadResult, fingerprint: string | undefined): Outcome {
@@ -176,7 +179,8 @@ export class Classifier {
    * @returns the outcome; a promise only when a KMS plugin had to be called
    */
   classify(transformer: Transformer, key: Uint8Array, value: Uint8Array): Outcome | Promise<Outcome> {
-    const { base, fingerprint } = this.#envelope(value);
+    const base = this.#envelope(value);
+    const fingerprint = this.#fingerprint;
     let r;
     try {
       r = transformer.read(value, key);

@@ -278,8 +278,8 @@ export class BoltReader {
    * db.close();
    * ```
    */
-  *iterateViews(bucketPath: readonly BucketName[]): Generator<BoltEntry, void, undefined> {
-    for (const e of this.#walk(this.#resolve(bucketPath))) yield e.bucket ? { ...e, value: null } : e;
+  iterateViews(bucketPath: readonly BucketName[]): Generator<BoltEntry, void, undefined> {
+    return this.#walk(this.#resolve(bucketPath), true);
   }
 
   /**
@@ -417,8 +417,11 @@ export class BoltReader {
     return { root: 0n, inline, name };
   }
 
-  /** The entries of a bucket, in key order; keys and values are views into (possibly borrowed) pages. */
-  *#walk(ref: BucketRef): Generator<BoltEntry, void, undefined> {
+  /**
+   * The entries of a bucket, in key order; keys and values are views into (possibly borrowed)
+   * pages. A nested bucket's value is its raw bucket header, or `null` with `nullBuckets`.
+   */
+  *#walk(ref: BucketRef, nullBuckets = false): Generator<BoltEntry, void, undefined> {
     const file = this.path;
     // One bit per page id: a page reached twice in one bucket is a cycle (or a corrupt pointer).
     const visited = new Uint8Array((this.#file.highWater >>> 3) + 1);
@@ -475,10 +478,11 @@ export class BoltReader {
         });
       }
       previous = el.key;
+      const bucket = (el.flags & BUCKET_LEAF_FLAG) !== 0;
       yield {
         key: el.key,
-        value: el.value,
-        bucket: (el.flags & BUCKET_LEAF_FLAG) !== 0,
+        value: bucket && nullBuckets ? null : el.value,
+        bucket,
         pageId: top.page.id,
         keyOffset: el.keyOffset,
         valueOffset: el.valueOffset,
