@@ -4,17 +4,24 @@
  * key, old revisions (plaintext left behind, values under keys no longer first), which keys are
  * still needed, KMS v2 inventory, and a list of findings with etcd key and revision.
  *
- * Memory: values are read one at a time from the snapshot (bounded page cache); only a small
- * summary per revision is kept until the end, when latest and history can be told apart.
- * Undecryptable or undecodable values never stop the audit.
+ * One pass over the file, in revision order (the order of etcd's bucket `key`). Whether a revision
+ * is its key's latest is known only when the key's next revision, its delete, or the end of the
+ * file comes; until then the revision waits, classified, as its key's one *pending* revision
+ * (`_key-states.ts`). So memory holds, per key, a few numbers and the key's bytes
+ * (`_key-index.ts`), never values; values are read as views into the reader's buffer, decrypted,
+ * checked to decode, and dropped. Undecryptable or undecodable values never stop the audit.
  *
  * @module
  */
-import { fromUtf8, isPromise } from '@atrest/core';
+import { fromUtf8, isPromise, type Transformer } from '@atrest/core';
 import type { LoadedEncryptionConfiguration } from '@atrest/config';
-import type { EtcdSnapshot } from '@atrest/etcd-snapshot';
-import { type Classification, classifyValue, type ObjectSummary } from './classify.js';
-import { locateKey } from './resource-of-key.js';
+import type { EtcdSnapshot, RevisionEntry } from '@atrest/etcd-snapshot';
+import { Accumulator } from './_accumulator.js';
+import { Classifier, type Outcome } from './_classifier.js';
+import { KeyIndex } from './_key-index.js';
+import { FILTERED, KeyStates, OTHER, type PendingPut } from './_key-states.js';
+import type { Classification, ObjectSummary } from './classify.js';
+import { groupResourceOf } from './resource-of-key.js';
 
 /** Options of {@link auditSnapshot}. */
 export interface AuditOptions {
@@ -24,10 +31,15 @@ export interface AuditOptions {
   readonly resource?: string;
   /**
    * Keep every key's revisions in `report.keys` (memory grows with the snapshot). Default false:
-   * only totals, keys still needed and findings, in memory proportional to the number of keys.
+   * only totals, keys still needed and findings, in memory proportional to the number of keys
+   * (tens of bytes each), not to their values.
    */
   readonly details?: boolean;
-  /** Called every 1000 revisions and at the end of each pass. */
+  /**
+   * Called every 1000 revisions read and at the end, with the revisions read and the bytes of
+   * audited values so far. The audit reads the file once, so `pass` is always 1 (2 stays in the
+   * type for callers written for the earlier two-pass audit).
+   */
   readonly onProgress?: (progress: { readonly pass: 1 | 2; readonly revisions: number; readonly bytes: number }) => void;
 }
 
@@ -113,28 +125,28 @@ export interface KeysStillNeeded {
   readonly removable: readonly string[];
 }
 
-const bump = (o: Record<string, number>, k: string, n = 1): void => {
-  o[k] = (o[k] ?? 0) + n;
-};
-
-/** What pass 1 learns of a key: enough to tell its latest revision from its history. */
-interface KeyState {
-  readonly resource: string;
-  lastPut: number;
-  deleted: boolean;
-  tombstones: number[];
-  /** Pass 2: history revisions that are plaintext, resolved once the latest's status is known. */
-  plaintextHistory?: number[];
-  latestStatus?: Classification['status'];
-  details?: { latest: RevisionSummary | null; history: RevisionSummary[] };
+function summaryOf(entry: RevisionEntry, out: Outcome, classification: Classification): RevisionSummary {
+  return {
+    revision: entry.revision.main,
+    subRevision: entry.revision.sub,
+    createRevision: entry.kv.createRevision,
+    version: entry.kv.version,
+    valueBytes: entry.kv.value.length,
+    classification: { ...classification },
+    ...(out.object ? { object: out.object } : {}),
+    ...(out.decodeError !== undefined ? { decodeError: out.decodeError } : {}),
+    ...(out.fingerprint !== undefined ? { wrappedDEKFingerprint: out.fingerprint } : {}),
+  };
 }
 
 /**
  * Audit a snapshot.
  *
- * Two passes over the file: the first reads only keys and revisions (which revision of each key is
- * the latest, which keys are deleted), the second reads, decrypts and classifies every value and
- * adds it to the totals at once. Memory is proportional to the number of keys, not to the values.
+ * One pass over the file in revision order: each put is decrypted, checked to decode and
+ * classified as it is read, counted in the snapshot totals at once, and counted as latest or
+ * history once the key's next revision, delete, or the end of the file says which. Memory is a
+ * few tens of bytes per key (plus, with `details`, every revision's summary), independent of the
+ * values' size.
  *
  * @param snapshot - from `openSnapshot(path)` of `@atrest/etcd-snapshot`
  * @param options - configuration, resource filter, details, progress
@@ -155,202 +167,141 @@ interface KeyState {
  */
 export async function auditSnapshot(snapshot: EtcdSnapshot, options: AuditOptions): Promise<AuditReport> {
   const info = snapshot.info();
-  const states = new Map<string, KeyState>();
+  const details = options.details === true;
+  const classifier = new Classifier(details);
+  const acc = new Accumulator(classifier);
+  const index = new KeyIndex();
+  const keys = new KeyStates(details);
+  // Keys whose text holds U+FFFD: byte-distinct keys that read as the same text are one key, as
+  // the report names keys by text.
+  const aliases = new Map<string, number>();
+  const resources: string[] = [];
+  const resourceIds = new Map<string, number>();
+  const transformers: (Transformer | undefined)[] = [];
   let otherKeyRevisions = 0;
   let head = 0;
   let seen = 0;
   let bytes = 0;
 
-  // Pass 1: keys and revisions only.
-  for (const entry of snapshot.revisions()) {
-    head = Math.max(head, entry.revision.main);
+  const newKey = (key: Uint8Array): number => {
+    const text = fromUtf8(key);
+    const replaced = text.includes('\uFFFD');
+    const alias = replaced ? aliases.get(text) : undefined;
+    if (alias !== undefined) {
+      index.add(key, alias);
+      return alias;
+    }
+    const groupResource = groupResourceOf(text);
+    let resource = OTHER;
+    if (groupResource !== null) {
+      if (options.resource !== undefined && groupResource !== options.resource) resource = FILTERED;
+      else {
+        resource = resourceIds.get(groupResource) ?? resources.length;
+        if (resource === resources.length) {
+          resources.push(groupResource);
+          resourceIds.set(groupResource, resource);
+        }
+      }
+    }
+    const k = keys.add(resource, index.add(key, keys.size));
+    if (replaced) aliases.set(text, k);
+    return k;
+  };
+  const keyText = (k: number): string => index.text(keys.entry(k));
+  const settleHistory = (k: number, puts: readonly PendingPut[]): void => {
+    const resource = resources[keys.resource(k)] as string;
+    for (const p of puts) {
+      if (acc.history(() => keyText(k), resource, p.cls, p.revision, p.position)) keys.addPlaintextHistory(k, p.revision);
+      keys.addHistory(k, p.summary);
+    }
+  };
+
+  for (const entry of snapshot.revisionViews()) {
+    const main = entry.revision.main;
+    if (main > head) head = main;
     if (++seen % 1000 === 0) options.onProgress?.({ pass: 1, revisions: seen, bytes });
-    const key = fromUtf8(entry.kv.key);
-    const loc = locateKey(key);
-    if (loc.kind === 'other') {
+    const key = entry.kv.key;
+    let k = index.get(key);
+    if (k < 0) k = newKey(key);
+    const r = keys.resource(k);
+    if (r === OTHER) {
       otherKeyRevisions++;
       continue;
     }
-    if (options.resource !== undefined && loc.groupResource !== options.resource) continue;
-    let st = states.get(key);
-    if (!st) {
-      st = { resource: loc.groupResource, lastPut: -1, deleted: false, tombstones: [] };
-      states.set(key, st);
-    }
-    // Revisions arrive in ascending order, so the last event seen decides.
+    if (r === FILTERED) continue;
+    const pending = keys.pendingRevision(k);
+    if (pending === main) keys.keepAsSameRevision(k);
+    else if (pending >= 0) settleHistory(k, keys.takePending(k));
     if (entry.tombstone) {
-      st.tombstones.push(entry.revision.main);
-      st.deleted = true;
-    } else {
-      st.lastPut = entry.revision.main;
-      st.deleted = false;
+      keys.tombstone(k, main);
+      continue;
     }
+    const value = entry.kv.value;
+    bytes += value.length;
+    let transformer = transformers[r];
+    if (transformer === undefined) {
+      transformer = options.config.transformerForResource(resources[r] as string);
+      transformers[r] = transformer;
+    }
+    let out = classifier.classify(transformer, key, value);
+    if (isPromise(out)) out = await out;
+    acc.revision(resources[r] as string, out.cls, out.fingerprint);
+    keys.put(k, out, main, seen, details ? summaryOf(entry, out, classifier.classification(out.cls)) : undefined);
   }
   options.onProgress?.({ pass: 1, revisions: seen, bytes });
 
-  // Pass 2: classify and count.
-  const acc = new Accumulator(otherKeyRevisions);
-  const transformers = new Map<string, ReturnType<LoadedEncryptionConfiguration['transformerForResource']>>();
-  seen = 0;
-  for (const entry of snapshot.revisions()) {
-    if (entry.tombstone) continue;
-    const key = fromUtf8(entry.kv.key);
-    const st = states.get(key);
-    if (!st) continue;
-    bytes += entry.kv.value.length;
-    if (++seen % 1000 === 0) options.onProgress?.({ pass: 2, revisions: seen, bytes });
-    let t = transformers.get(st.resource);
-    if (!t) {
-      t = options.config.transformerForResource(st.resource);
-      transformers.set(st.resource, t);
+  // The end of the file: every key's pending puts are its latest.
+  const plaintextHistory = keys.plaintextHistory();
+  const leftovers: { key: string; k: number; revisions: readonly number[] }[] = [];
+  for (let k = 0; k < keys.size; k++) {
+    const r = keys.resource(k);
+    if (r < 0) continue;
+    const deleted = keys.deleted(k);
+    acc.key(deleted, keys.tombstones(k));
+    if (deleted) {
+      // Puts in the revision of the delete, set aside in case the key came back in it.
+      settleHistory(k, keys.takePending(k));
+      continue;
     }
-    let c = classifyValue(t, key, entry.kv.value);
-    if (isPromise(c)) c = await c;
-    const fp = c.envelope.kms?.wrappedDEKFingerprint;
-    const summary: RevisionSummary = {
-      revision: entry.revision.main,
-      subRevision: entry.revision.sub,
-      createRevision: entry.kv.createRevision,
-      version: entry.kv.version,
-      valueBytes: entry.kv.value.length,
-      classification: c.classification,
-      ...(c.object ? { object: c.object } : {}),
-      ...(c.decodeError !== undefined ? { decodeError: c.decodeError } : {}),
-      ...(fp !== undefined ? { wrappedDEKFingerprint: fp } : {}),
-    };
-    const latest = !st.deleted && entry.revision.main === st.lastPut;
-    acc.add(key, st, summary, latest);
-    if (options.details) {
-      st.details ??= { latest: null, history: [] };
-      if (latest) st.details.latest = summary;
-      else st.details.history.push(summary);
+    const resource = resources[r] as string;
+    const puts = keys.takePending(k);
+    let text: string | undefined;
+    const name = (): string => (text ??= keyText(k));
+    for (const p of puts) acc.latest(name, resource, p.cls, p.revision, p.position, p.decodeError);
+    const last = puts[puts.length - 1];
+    keys.setLatest(k, last?.summary);
+    const history = plaintextHistory.get(k);
+    if (history !== undefined && last !== undefined && classifier.classification(last.cls).status === 'encrypted') {
+      leftovers.push({ key: name(), k, revisions: history });
     }
   }
-  options.onProgress?.({ pass: 2, revisions: seen, bytes });
+  leftovers.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  for (const l of leftovers) acc.leftovers(l.key, resources[keys.resource(l.k)] as string, l.revisions);
 
-  const sortedKeys = [...states.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  const keys: KeyReport[] = [];
-  for (const key of sortedKeys) {
-    const st = states.get(key) as KeyState;
-    acc.finishKey(key, st);
-    if (options.details) {
-      keys.push({
+  const reports: KeyReport[] = [];
+  if (details) {
+    const audited: { key: string; k: number }[] = [];
+    for (let k = 0; k < keys.size; k++) if (keys.resource(k) >= 0) audited.push({ key: keyText(k), k });
+    audited.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    for (const { key, k } of audited) {
+      const d = keys.details(k);
+      reports.push({
         key,
-        resource: st.resource,
-        state: st.deleted ? 'deleted' : 'present',
-        latest: st.details?.latest ?? null,
-        history: st.details?.history ?? [],
-        tombstones: st.tombstones,
+        resource: resources[keys.resource(k)] as string,
+        state: keys.deleted(k) ? 'deleted' : 'present',
+        latest: d?.latest ?? null,
+        history: d?.history ?? [],
+        tombstones: d?.tombstones ?? [],
       });
     }
   }
   return {
     headRevision: head,
     compactRevision: info.meta.finishedCompactRev?.main ?? null,
-    keys,
+    keys: reports,
     otherKeyRevisions,
-    totals: acc.totals,
+    totals: acc.totals(otherKeyRevisions),
     keysStillNeeded: acc.keysStillNeeded(options.config),
     findings: acc.findings(),
   };
-}
-
-/** Totals, key needs and findings, added to one revision at a time. */
-class Accumulator {
-  readonly totals: AuditTotals;
-  readonly #dekSets = new Map<string, Set<string>>();
-  readonly #need = new Map<string, { latest: number; history: number }>();
-  readonly #findings: Finding[] = [];
-
-  constructor(otherKeyRevisions: number) {
-    this.totals = {
-      keys: { present: 0, deleted: 0, otherKeys: otherKeyRevisions > 0 ? 1 : 0 },
-      latest: { byStatus: { encrypted: 0, plaintext: 0, undecryptable: 0 }, stale: 0, byProviderKey: {}, byResource: {} },
-      history: { revisions: 0, byStatus: {}, byProviderKey: {}, plaintextRevisionsOfKeysNowEncrypted: [] },
-      snapshot: { putRevisions: 0, tombstones: 0, otherKeyRevisions, byStatus: {}, byProviderKey: {}, byResource: {} },
-      kmsV2: {},
-    };
-  }
-
-  add(key: string, st: KeyState, s: RevisionSummary, latest: boolean): void {
-    const t = this.totals;
-    const c = s.classification;
-    // every surviving put revision
-    t.snapshot.putRevisions++;
-    bump(t.snapshot.byStatus as Record<string, number>, c.status);
-    bump(t.snapshot.byProviderKey, c.id);
-    const r = (t.snapshot.byResource[st.resource] ??= { revisions: 0, encrypted: 0, plaintext: 0, undecryptable: 0, stale: 0 });
-    r.revisions++;
-    r[c.status]++;
-    if (c.stale === true) r.stale++;
-    if (c.kmsApiVersion === 'v2') {
-      const k = (t.kmsV2[c.id] ??= { values: 0, byKeyID: {}, distinctWrappedDEKs: 0 });
-      k.values++;
-      bump(k.byKeyID, c.kmsKeyID ?? '');
-      if (s.wrappedDEKFingerprint !== undefined) {
-        const set = this.#dekSets.get(c.id) ?? new Set<string>();
-        set.add(s.wrappedDEKFingerprint);
-        this.#dekSets.set(c.id, set);
-        k.distinctWrappedDEKs = set.size;
-      }
-    }
-    if (c.id !== 'identity' && c.id !== 'unknown') {
-      const n = this.#need.get(c.id) ?? { latest: 0, history: 0 };
-      if (latest) n.latest++;
-      else n.history++;
-      this.#need.set(c.id, n);
-    }
-    const finding = (kind: Finding['kind'], reason?: string): void => {
-      this.#findings.push({ kind, key, revision: s.revision, resource: st.resource, id: c.id, ...(reason === undefined ? {} : { reason }) });
-    };
-    if (latest) {
-      st.latestStatus = c.status;
-      t.latest.byStatus[c.status]++;
-      if (c.stale === true) t.latest.stale++;
-      bump(t.latest.byProviderKey, c.id);
-      const lr = (t.latest.byResource[st.resource] ??= { encrypted: 0, plaintext: 0, undecryptable: 0, stale: 0, objects: 0 });
-      lr.objects++;
-      lr[c.status]++;
-      if (c.stale === true) lr.stale++;
-      if (c.status === 'undecryptable') finding('undecryptable', c.error);
-      else if (c.status === 'plaintext' && c.stale === true) finding('plaintext', 'plaintext under a configuration that encrypts this resource');
-      else if (c.stale === true) finding('stale', 'not under the first provider key of the chain');
-      if (s.decodeError !== undefined) finding('undecodable', s.decodeError);
-    } else {
-      t.history.revisions++;
-      bump(t.history.byStatus as Record<string, number>, c.status);
-      bump(t.history.byProviderKey, c.id);
-      if (c.status === 'undecryptable') finding('undecryptable', c.error);
-      else if (c.status === 'plaintext') (st.plaintextHistory ??= []).push(s.revision);
-      else if (c.stale === true) finding('history-stale', 'old revision under a key that is no longer first');
-    }
-  }
-
-  /** Per-key results that need the whole key: presence, and plaintext left behind in its history. */
-  finishKey(key: string, st: KeyState): void {
-    const t = this.totals;
-    t.snapshot.tombstones += st.tombstones.length;
-    if (st.deleted) t.keys.deleted++;
-    else t.keys.present++;
-    if (st.latestStatus === 'encrypted') {
-      for (const revision of st.plaintextHistory ?? []) {
-        t.history.plaintextRevisionsOfKeysNowEncrypted.push({ key, revision });
-        this.#findings.push({ kind: 'history-plaintext', key, revision, resource: st.resource, id: 'identity', reason: 'old revision still holds the plaintext' });
-      }
-    }
-    st.plaintextHistory = undefined;
-  }
-
-  keysStillNeeded(config: LoadedEncryptionConfiguration): KeysStillNeeded {
-    const configured = new Set<string>();
-    for (const r of config.resources) for (const id of r.chain) if (id !== 'identity') configured.add(id);
-    return {
-      needed: [...this.#need].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([id, n]) => ({ id, ...n, configured: configured.has(id) })),
-      removable: [...configured].filter((id) => !this.#need.has(id)).sort(),
-    };
-  }
-
-  findings(): Finding[] {
-    return this.#findings.sort((a, b) => (a.key === b.key ? a.revision - b.revision : a.key < b.key ? -1 : 1));
-  }
 }

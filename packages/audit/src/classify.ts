@@ -47,7 +47,11 @@ export interface ClassifiedValue {
   readonly decodeError?: string;
 }
 
-function base(envelope: Envelope): Omit<Classification, 'stale' | 'status' | 'error'> {
+/**
+ * The fields of a classification that come from the envelope alone.
+ * @internal
+ */
+export function classificationBase(envelope: Envelope): Omit<Classification, 'stale' | 'status' | 'error'> {
   const kms = envelope.kms;
   return {
     id: envelope.id,
@@ -76,12 +80,12 @@ function settle(envelope: Envelope, outcome: { result: ReadResult } | { error: u
   if ('error' in outcome) {
     return {
       envelope,
-      classification: { ...base(envelope), stale: null, status: 'undecryptable', error: toAtrestError(outcome.error).message },
+      classification: { ...classificationBase(envelope), stale: null, status: 'undecryptable', error: toAtrestError(outcome.error).message },
     };
   }
   const r = outcome.result;
   const status = r.source === 'identity' ? 'plaintext' : 'encrypted';
-  return { envelope, classification: { ...base(envelope), stale: r.stale, status }, plaintext: r.plaintext, ...summarize(r.plaintext) };
+  return { envelope, classification: { ...classificationBase(envelope), stale: r.stale, status }, plaintext: r.plaintext, ...summarize(r.plaintext) };
 }
 
 /**

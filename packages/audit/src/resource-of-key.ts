@@ -95,3 +95,48 @@ export function locateKey(key: string): KeyLocation {
   if (rest.length === 2) return { kind: 'object', groupResource, namespace: rest[0] as string, name: rest[1] as string };
   return { kind: 'other' };
 }
+
+/** Group-resources by their key segments; resources are few, so a bound only guards hostile input. */
+const groupResources = new Map<string, string>();
+const MAX_CACHED = 4096;
+
+function remember(segments: string, groupResource: string): string {
+  if (groupResources.size < MAX_CACHED) groupResources.set(segments, groupResource);
+  return groupResource;
+}
+
+/**
+ * The group-resource of an etcd key, as {@link locateKey} finds it, or `null` for `other`; without
+ * splitting the key (the audit asks once per key of a snapshot).
+ * @internal
+ */
+export function groupResourceOf(key: string): string | null {
+  const start = key.startsWith('/registry/') ? 10 : key.startsWith('/kubernetes.io/') ? 15 : key.startsWith('/openshift.io/') ? 14 : -1;
+  if (start < 0) return null;
+  // Segments after the prefix: none may be empty; s1/s2 end the first two.
+  let count = 1;
+  let s1 = -1;
+  let s2 = -1;
+  let from = start;
+  for (let at = key.indexOf('/', from); at >= 0; at = key.indexOf('/', from)) {
+    if (at === from) return null;
+    if (count === 1) s1 = at;
+    else if (count === 2) s2 = at;
+    count++;
+    from = at + 1;
+  }
+  if (from === key.length || count < 2) return null;
+  const first = key.slice(start, s1);
+  if (first.includes('.')) {
+    // /registry/<group>/<resource>/[<namespace>/]<name>
+    if (count !== 3 && count !== 4) return null;
+    const cacheKey = key.slice(start, s2);
+    return groupResources.get(cacheKey) ?? remember(cacheKey, `${key.slice(s1 + 1, s2)}.${first}`);
+  }
+  if (count !== 2 && count !== 3) return null;
+  if (first === 'masterleases' || first === 'apiserverleases') return null;
+  const cached = groupResources.get(first);
+  if (cached !== undefined) return cached;
+  const group = Object.hasOwn(BUILTIN_GROUPS, first) ? (BUILTIN_GROUPS[first] as string) : '';
+  return remember(first, group === '' ? first : `${first}.${group}`);
+}

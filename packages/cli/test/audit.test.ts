@@ -2,6 +2,7 @@
  * atrest audit / dump / inspect on the shipped sample snapshot (test-vectors/etcd/), checked
  * against its manifest; and on broken snapshots.
  */
+import { createHash } from 'node:crypto';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -68,6 +69,23 @@ describe('atrest audit', () => {
     expect(r.stderr).toContain('undecryptable (1)');
     expect((await run(['audit', snapshot, '--config', config, '--resource', 'deployments.apps', '--fail-on', 'stale,undecryptable', ...mock])).code).toBe(0);
     expect((await run(['audit', snapshot, '--config', config, '--fail-on', 'bogus'])).code).toBe(2);
+  });
+
+  it('checks the trailer while auditing: a mismatch is exit 1 with the same error, and no report', async () => {
+    // The sample, padded past 8 MiB of unused space (so the check runs on a worker thread).
+    const data = Buffer.concat([readFileSync(snapshot).subarray(0, manifest.snapshot.bytes - 32), Buffer.alloc(9 << 20)]);
+    const padded = join(tmp, 'padded.db');
+    writeFileSync(padded, Buffer.concat([data, createHash('sha256').update(data).digest()]));
+    const good = await run(['audit', padded, '--config', config, '-o', 'json', ...mock]);
+    expect(good.code).toBe(0);
+    expect(JSON.parse(good.stdout.toString()).totals).toEqual(JSON.parse((await run(['audit', snapshot, '--config', config, '-o', 'json', ...mock])).stdout.toString()).totals);
+    const bad = Buffer.from(readFileSync(padded));
+    bad[bad.length - 1] = (bad[bad.length - 1] as number) ^ 1;
+    writeFileSync(padded, bad);
+    const r = await run(['audit', padded, '--config', config, ...mock]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('snapshot SHA-256 trailer does not match its data');
+    expect(r.stdout.length).toBe(0);
   });
 
   it('broken snapshots: a clear error and exit 1, never a crash', async () => {

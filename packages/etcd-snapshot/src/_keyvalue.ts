@@ -1,5 +1,5 @@
 /**
- * etcd's `mvccpb.KeyValue` (`mvcc/mvccpb/kv.proto`), decoded with protobufjs reflection:
+ * etcd's `mvccpb.KeyValue` (`mvcc/mvccpb/kv.proto`), decoded by hand from the protobuf wire format:
  *
  * | # | field | type |
  * |---|---|---|
@@ -10,38 +10,25 @@
  * | 5 | value | bytes |
  * | 6 | lease | int64 |
  *
- * protobufjs trusts the schema over the wire: a field sent with the wrong wire type is misread
- * rather than refused. A scan first checks every tag's wire type, so corrupt values become typed
- * errors instead of plausible garbage. Unknown fields (a newer etcd) are skipped, as Go does.
+ * Why by hand: this runs once per revision of a snapshot, and a reflection decoder allocates an
+ * object, `Long`s and buffer views per call. Here `key` and `value` are views into the input (the
+ * copying {@link decodeKeyValue} copies them), varints are read as two 32-bit halves, and a bigint
+ * is made only for a non-zero lease or an error report.
+ *
+ * Strict where protobuf decoders usually trust the schema: every tag's wire type is checked
+ * against the field's (a field sent with the wrong wire type is refused, not misread), groups and
+ * reserved wire types are refused, and a length or varint running past the end is "truncated".
+ * Unknown fields (a newer etcd) are skipped, as Go does; a repeated field keeps its last value,
+ * as proto3 says. Revisions that do not fit a safe integer are refused (after the whole message
+ * has been scanned, so a bad tag anywhere is reported first).
  *
  * @module
  */
-import { AtrestError, type ErrorContext } from '@atrest/core';
-import protobuf from 'protobufjs';
+import { copyBytes, type ErrorContext } from '@atrest/core';
 import { invalidData, safeNumber } from './_errors.js';
 
-const root = protobuf.Root.fromJSON({
-  nested: {
-    mvccpb: {
-      nested: {
-        KeyValue: {
-          fields: {
-            key: { type: 'bytes', id: 1 },
-            createRevision: { type: 'int64', id: 2 },
-            modRevision: { type: 'int64', id: 3 },
-            version: { type: 'int64', id: 4 },
-            value: { type: 'bytes', id: 5 },
-            lease: { type: 'int64', id: 6 },
-          },
-        },
-      },
-    },
-  },
-});
-const KeyValueType = root.lookupType('mvccpb.KeyValue');
-
 /** Expected wire type per field: 0 varint, 2 length-delimited. */
-const WIRE: Readonly<Record<number, number>> = { 1: 2, 2: 0, 3: 0, 4: 0, 5: 2, 6: 0 };
+const WIRE: readonly (number | undefined)[] = [undefined, 2, 0, 0, 0, 2, 0];
 
 /** A decoded `mvccpb.KeyValue`. */
 export interface KeyValue {
@@ -59,65 +46,109 @@ export interface KeyValue {
   readonly lease: bigint;
 }
 
-interface RawKeyValue {
-  key?: Uint8Array;
-  createRevision?: unknown;
-  modRevision?: unknown;
-  version?: unknown;
-  value?: Uint8Array;
-  lease?: unknown;
-}
-
-function scan(bytes: Uint8Array, context: ErrorContext): void {
-  const r = protobuf.Reader.create(bytes);
-  while (r.pos < r.len) {
-    const at = r.pos;
-    const tag = r.uint32();
-    const field = tag >>> 3;
-    const wireType = tag & 7;
-    const expected = WIRE[field];
-    if (field === 0 || wireType === 3 || wireType === 4 || wireType > 5 || (expected !== undefined && expected !== wireType)) {
-      throw invalidData('malformed mvccpb.KeyValue: bad field tag', { ...context, at, field, wireType });
-    }
-    r.skipType(wireType);
-  }
-}
-
-function int64(value: unknown): bigint {
-  if (value === undefined || value === null) return 0n;
-  if (typeof value === 'number') return BigInt(value);
-  // protobufjs represents int64 as a Long {low, high} (signed 32-bit halves).
-  const long = value as { low: number; high: number };
-  return BigInt.asIntN(64, (BigInt(long.high >>> 0) << 32n) | BigInt(long.low >>> 0));
-}
-
 const EMPTY = new Uint8Array(0);
 
-function bytesOf(b: Uint8Array | undefined): Uint8Array {
-  // protobufjs returns Buffer views into the input; return plain Uint8Array copies.
-  return b === undefined || b.length === 0 ? EMPTY : new Uint8Array(b);
+// The halves of the last varint read by `varint` (module state: no allocation per call).
+let lo = 0;
+let hi = 0;
+
+/** Read a varint at `pos`; sets `lo`/`hi` and returns the next position, or -1 when truncated or longer than 10 bytes. */
+function varint(b: Uint8Array, pos: number, end: number): number {
+  let l = 0;
+  let h = 0;
+  for (let i = 0; i < 10; i++) {
+    if (pos >= end) return -1;
+    const byte = b[pos++] as number;
+    if (i < 4) l |= (byte & 0x7f) << (7 * i);
+    else if (i === 4) {
+      l |= (byte & 0x0f) << 28;
+      h = (byte & 0x7f) >>> 4;
+    } else h |= (byte & 0x7f) << (7 * i - 32);
+    if (byte < 0x80) {
+      lo = l >>> 0;
+      hi = h >>> 0;
+      return pos;
+    }
+  }
+  return -1;
+}
+
+function int64(l: number, h: number): bigint {
+  return BigInt.asIntN(64, (BigInt(h) << 32n) | BigInt(l));
+}
+
+/** A non-negative int64 as a JS number, or the same error as `safeNumber`. */
+function revision(l: number, h: number, what: string, context: ErrorContext): number {
+  return h < 0x200000 ? h * 2 ** 32 + l : safeNumber(int64(l, h), what, context);
 }
 
 /**
- * Decode a `mvccpb.KeyValue`.
+ * Decode a `mvccpb.KeyValue`; `key` and `value` are views into `bytes`.
+ * @internal
+ */
+export function decodeKeyValueView(bytes: Uint8Array, context: ErrorContext): KeyValue {
+  const end = bytes.length;
+  const truncated = () => invalidData('malformed mvccpb.KeyValue: truncated', { ...context, length: end });
+  let key: Uint8Array = EMPTY;
+  let value: Uint8Array = EMPTY;
+  let lease = 0n;
+  let cLo = 0;
+  let cHi = 0;
+  let mLo = 0;
+  let mHi = 0;
+  let vLo = 0;
+  let vHi = 0;
+  let pos = 0;
+  while (pos < end) {
+    const at = pos;
+    pos = varint(bytes, pos, end);
+    if (pos < 0) throw truncated();
+    const field = lo >>> 3;
+    const wireType = lo & 7;
+    const expected = field < WIRE.length ? WIRE[field] : undefined;
+    if (field === 0 || wireType === 3 || wireType === 4 || wireType > 5 || (expected !== undefined && expected !== wireType)) {
+      throw invalidData('malformed mvccpb.KeyValue: bad field tag', { ...context, at, field, wireType });
+    }
+    if (wireType === 0) {
+      pos = varint(bytes, pos, end);
+      if (pos < 0) throw truncated();
+      if (field === 2) {
+        cLo = lo;
+        cHi = hi;
+      } else if (field === 3) {
+        mLo = lo;
+        mHi = hi;
+      } else if (field === 4) {
+        vLo = lo;
+        vHi = hi;
+      } else if (field === 6) lease = lo === 0 && hi === 0 ? 0n : int64(lo, hi);
+    } else if (wireType === 2) {
+      pos = varint(bytes, pos, end);
+      if (pos < 0 || hi !== 0 || pos + lo > end) throw truncated();
+      if (field === 1) key = bytes.subarray(pos, pos + lo);
+      else if (field === 5) value = bytes.subarray(pos, pos + lo);
+      pos += lo;
+    } else {
+      pos += wireType === 1 ? 8 : 4;
+      if (pos > end) throw truncated();
+    }
+  }
+  return {
+    key,
+    createRevision: revision(cLo, cHi, 'create_revision', context),
+    modRevision: revision(mLo, mHi, 'mod_revision', context),
+    version: revision(vLo, vHi, 'version', context),
+    value,
+    lease,
+  };
+}
+
+/**
+ * Decode a `mvccpb.KeyValue`; `key` and `value` are copies (plain `Uint8Array`s).
  * @internal
  */
 export function decodeKeyValue(bytes: Uint8Array, context: ErrorContext): KeyValue {
-  let raw: RawKeyValue;
-  try {
-    scan(bytes, context);
-    raw = KeyValueType.decode(bytes) as unknown as RawKeyValue;
-  } catch (err) {
-    if (err instanceof AtrestError) throw err;
-    throw invalidData('malformed mvccpb.KeyValue: truncated', { ...context, length: bytes.length });
-  }
-  const revision = (v: unknown, what: string): number => safeNumber(int64(v), what, context);
-  return {
-    key: bytesOf(raw.key),
-    createRevision: revision(raw.createRevision, 'create_revision'),
-    modRevision: revision(raw.modRevision, 'mod_revision'),
-    version: revision(raw.version, 'version'),
-    value: bytesOf(raw.value),
-    lease: int64(raw.lease),
-  };
+  const kv = decodeKeyValueView(bytes, context);
+  const copy = (b: Uint8Array): Uint8Array => (b.length === 0 ? EMPTY : copyBytes(b));
+  return { ...kv, key: copy(kv.key), value: copy(kv.value) };
 }

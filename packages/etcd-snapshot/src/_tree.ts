@@ -12,7 +12,7 @@
  * @module
  */
 import { invalidData } from './_errors.js';
-import { PAGE_HEADER_SIZE, type Page } from './_page-file.js';
+import { PAGE_HEADER_SIZE, type Page, u32 } from './_page-file.js';
 
 /** Size of one branch or leaf element. */
 export const ELEMENT_SIZE = 16;
@@ -51,7 +51,8 @@ function span(page: Page, start: number, length: number, file: string, index: nu
 /** A branch element. @internal */
 export interface BranchElement {
   readonly key: Uint8Array;
-  readonly child: bigint;
+  /** The child page id: a number, or a bigint when it is beyond 2^53 (always out of range). */
+  readonly child: number | bigint;
 }
 
 /** A leaf element; `key` and `value` are views into the page. @internal */
@@ -68,22 +69,26 @@ export interface LeafElement {
 /** @internal */
 export function branchElement(page: Page, index: number, file: string): BranchElement {
   checkElementTable(page, file);
+  const b = page.bytes;
   const at = PAGE_HEADER_SIZE + index * ELEMENT_SIZE;
-  const v = new DataView(page.bytes.buffer, page.bytes.byteOffset + at, ELEMENT_SIZE);
-  const pos = v.getUint32(0, true);
-  const ksize = v.getUint32(4, true);
-  return { key: span(page, at + pos, ksize, file, index, 'key'), child: v.getBigUint64(8, true) };
+  const pos = u32(b, at);
+  const ksize = u32(b, at + 4);
+  const lo = u32(b, at + 8);
+  const hi = u32(b, at + 12);
+  // Page ids past 2^53 cannot be in range; keep them exact for the error report.
+  const child = hi < 0x200000 ? hi * 2 ** 32 + lo : (BigInt(hi) << 32n) | BigInt(lo);
+  return { key: span(page, at + pos, ksize, file, index, 'key'), child };
 }
 
 /** @internal */
 export function leafElement(page: Page, index: number, file: string): LeafElement {
   checkElementTable(page, file);
+  const b = page.bytes;
   const at = PAGE_HEADER_SIZE + index * ELEMENT_SIZE;
-  const v = new DataView(page.bytes.buffer, page.bytes.byteOffset + at, ELEMENT_SIZE);
-  const flags = v.getUint32(0, true);
-  const keyStart = at + v.getUint32(4, true);
-  const ksize = v.getUint32(8, true);
-  const vsize = v.getUint32(12, true);
+  const flags = u32(b, at);
+  const keyStart = at + u32(b, at + 4);
+  const ksize = u32(b, at + 8);
+  const vsize = u32(b, at + 12);
   const key = span(page, keyStart, ksize, file, index, 'key');
   const value = span(page, keyStart + ksize, vsize, file, index, 'value');
   return {

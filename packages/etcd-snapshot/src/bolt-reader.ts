@@ -11,8 +11,9 @@
  * followed, and keys must strictly increase within a bucket (which catches many misdirected
  * pointers that would otherwise yield plausible-looking garbage).
  *
- * Pages are read with positional reads through a bounded LRU cache (`pageCacheSize` pages,
- * default 256), so memory stays flat as the file grows. A file that ends with etcd's 32-byte
+ * Pages are read with positional reads into a reused read-ahead window (`readAhead`, default
+ * 1 MiB) and branch pages kept in a bounded LRU cache (`pageCacheSize` pages, default 256), so
+ * memory stays flat as the file grows. A file that ends with etcd's 32-byte
  * SHA-256 trailer (`size % 512 == 32`) is read without it; {@link BoltReader.trailerDigests}
  * hashes the data to check it.
  *
@@ -21,7 +22,7 @@
 import { AtrestError, ErrorCode, fromUtf8, utf8, copyBytes } from '@atrest/core';
 import { invalidData, safeNumber } from './_errors.js';
 import { type BoltMeta, CANDIDATE_PAGE_SIZES, META_SPAN, type MetaResult, parseMeta } from './_meta.js';
-import { type Page, PageFile, PageFlag, pageFromBytes } from './_page-file.js';
+import { DEFAULT_READ_AHEAD, type Page, PageFile, PageFlag, pageFromBytes, u32 } from './_page-file.js';
 import { BUCKET_HEADER_SIZE, BUCKET_LEAF_FLAG, branchElement, compareBytes, leafElement } from './_tree.js';
 import { checkTrailer, hasTrailer, TRAILER_SIZE } from './_trailer.js';
 
@@ -29,8 +30,17 @@ export type { BoltMeta } from './_meta.js';
 
 /** Options of {@link BoltReader.open}. */
 export interface BoltReaderOptions {
-  /** Page cache budget, in bbolt pages (an overflow page counts as all the pages it spans). Default 256. */
+  /**
+   * Page budget, in bbolt pages (an overflow page counts as all the pages it spans). Default 256.
+   * It bounds the cache of branch pages, and the read-ahead window holds at most this many pages.
+   */
   readonly pageCacheSize?: number;
+  /**
+   * Largest read-ahead, in bytes (default 1 MiB, and never more than the page budget): pages that
+   * follow each other in the file are read together into one reused buffer. `0` reads each page
+   * on its own into fresh memory and caches leaf pages too (fewer bytes read, many more reads).
+   */
+  readonly readAhead?: number;
 }
 
 /** A bucket name: UTF-8 text or raw bytes. */
@@ -54,7 +64,7 @@ export interface BoltEntry {
 
 /** Where a bucket's tree starts. */
 interface BucketRef {
-  readonly root: bigint;
+  readonly root: number | bigint;
   /** The inline page when `root == 0`. */
   readonly inline: Page | null;
   readonly name: string;
@@ -125,16 +135,20 @@ export class BoltReader {
     if (!Number.isSafeInteger(cachePages) || cachePages < 0) {
       throw new AtrestError(ErrorCode.InvalidArgument, 'pageCacheSize must be a non-negative integer', { pageCacheSize: String(cachePages) });
     }
+    const readAhead = options.readAhead ?? DEFAULT_READ_AHEAD;
+    if (!Number.isSafeInteger(readAhead) || readAhead < 0) {
+      throw new AtrestError(ErrorCode.InvalidArgument, 'readAhead must be a non-negative integer', { readAhead: String(readAhead) });
+    }
     const file = new PageFile(path);
     try {
-      return BoltReader.#init(file, cachePages);
+      return BoltReader.#init(file, cachePages, readAhead);
     } catch (err) {
       file.close();
       throw err;
     }
   }
 
-  static #init(file: PageFile, cachePages: number): BoltReader {
+  static #init(file: PageFile, cachePages: number, readAhead: number): BoltReader {
     const size = file.fileSize;
     const ctx = { file: file.path, fileSize: size };
     if (size === 0) throw invalidData('empty file: not a bbolt database', { ...ctx, offset: 0 });
@@ -176,7 +190,7 @@ export class BoltReader {
     // geometry problem (truncation) concerns the file, not one meta page, and must be reported.
     const meta = valid.reduce((a, b) => (b.txid > a.txid ? b : a));
     const highWater = BoltReader.#checkGeometry(meta, dataEnd, ctx);
-    file.configure(meta.pageSize, highWater, dataEnd, cachePages);
+    file.configure(meta.pageSize, highWater, dataEnd, cachePages, readAhead);
     const other = meta.pageIndex === 0 ? meta1 : meta0;
     return new BoltReader(file, meta, other.ok ? null : other.problem, trailer, dataEnd);
   }
@@ -242,7 +256,30 @@ export class BoltReader {
    * ```
    */
   *iterate(bucketPath: readonly BucketName[]): Generator<BoltEntry, void, undefined> {
-    for (const e of this.#walk(this.#resolve(bucketPath))) yield e.bucket ? { ...e, value: null } : e;
+    for (const e of this.#walk(this.#resolve(bucketPath))) {
+      yield { ...e, key: copyBytes(e.key), value: e.bucket ? null : copyBytes(e.value as Uint8Array) };
+    }
+  }
+
+  /**
+   * As {@link BoltReader.iterate}, without copies: `key` and `value` are views into the reader's
+   * page buffer, **valid only until the generator is resumed** (the next page read may overwrite
+   * them). For scans that look at each entry once, such as an audit; copy anything kept.
+   *
+   * @param bucketPath - bucket names from the root, e.g. `['key']`
+   * @returns a generator of entries whose bytes are borrowed
+   * @throws AtrestError `ERR_INVALID_DATA` as {@link BoltReader.iterate}
+   * @example
+   * ```ts
+   * import { BoltReader } from '@atrest/etcd-snapshot';
+   * const db = BoltReader.open('snapshot.db');
+   * let bytes = 0;
+   * for (const e of db.iterateViews(['key'])) bytes += e.value?.length ?? 0;
+   * db.close();
+   * ```
+   */
+  iterateViews(bucketPath: readonly BucketName[]): Generator<BoltEntry, void, undefined> {
+    return this.#walk(this.#resolve(bucketPath), true);
   }
 
   /**
@@ -369,33 +406,49 @@ export class BoltReader {
     const value = el.value as Uint8Array;
     const ctx = { file: this.path, bucket: name, pageId: el.pageId, offset: el.valueOffset };
     if (value.length < BUCKET_HEADER_SIZE) throw invalidData('bucket header is truncated', { ...ctx, length: value.length });
-    const root = new DataView(value.buffer, value.byteOffset, value.byteLength).getBigUint64(0, true);
-    if (root !== 0n) return { root, inline: null, name };
-    const inline = pageFromBytes(value.subarray(BUCKET_HEADER_SIZE), el.pageId, el.valueOffset + BUCKET_HEADER_SIZE, true);
+    const lo = u32(value, 0);
+    const hi = u32(value, 4);
+    if (lo !== 0 || hi !== 0) return { root: hi < 0x200000 ? hi * 2 ** 32 + lo : (BigInt(hi) << 32n) | BigInt(lo), inline: null, name };
+    // A copy: the value is a view into a page that the next read may overwrite.
+    const inline = pageFromBytes(copyBytes(value.subarray(BUCKET_HEADER_SIZE)), el.pageId, el.valueOffset + BUCKET_HEADER_SIZE, true);
     if (inline.flags !== PageFlag.leaf) {
       throw invalidData('inline bucket page is not a leaf page', { ...ctx, flags: inline.flags });
     }
     return { root: 0n, inline, name };
   }
 
-  *#walk(ref: BucketRef): Generator<BoltEntry, void, undefined> {
+  /**
+   * The entries of a bucket, in key order; keys and values are views into (possibly borrowed)
+   * pages. A nested bucket's value is its raw bucket header, or `null` with `nullBuckets`.
+   */
+  *#walk(ref: BucketRef, nullBuckets = false): Generator<BoltEntry, void, undefined> {
     const file = this.path;
-    const visited = new Set<number>();
+    // One bit per page id: a page reached twice in one bucket is a cycle (or a corrupt pointer).
+    const visited = new Uint8Array((this.#file.highWater >>> 3) + 1);
     const stack: { page: Page; next: number }[] = [];
-    const enter = (pgid: bigint, from: Readonly<Record<string, string | number>>): void => {
-      const page = this.#file.page(pgid, { bucket: ref.name, ...from });
-      if (visited.has(page.id)) {
+    // The read-ahead generation our borrowed leaf page was read at.
+    let generation = this.#file.generation;
+    const enter = (pgid: number | bigint, from: Readonly<Record<string, string | number>>): void => {
+      let page = this.#file.page(pgid, { bucket: ref.name, ...from });
+      const bit = 1 << (page.id & 7);
+      if (((visited[page.id >>> 3] as number) & bit) !== 0) {
         throw invalidData('page cycle: a page is reachable twice in one bucket', { file, bucket: ref.name, ...from, pageId: page.id });
       }
-      visited.add(page.id);
+      visited[page.id >>> 3] = (visited[page.id >>> 3] as number) | bit;
       if (page.flags !== PageFlag.branch && page.flags !== PageFlag.leaf) {
         throw invalidData('unexpected page type in a bucket tree', { file, bucket: ref.name, pageId: page.id, offset: page.fileOffset, flags: page.flags });
       }
+      // A branch page stays on the stack while its children are read: it must outlive them.
+      if (page.flags === PageFlag.branch) page = this.#file.keep(page);
+      generation = this.#file.generation;
       stack.push({ page, next: 0 });
     };
     if (ref.inline !== null) stack.push({ page: ref.inline, next: 0 });
     else enter(ref.root, {});
 
+    // The previous key, for the order check. It is a view into the current leaf page; before the
+    // next page is read it is copied here, as that read may overwrite the page.
+    let saved = new Uint8Array(64);
     let previous: Uint8Array | null = null;
     while (stack.length > 0) {
       const top = stack[stack.length - 1] as { page: Page; next: number };
@@ -406,6 +459,11 @@ export class BoltReader {
       const index = top.next++;
       if (top.page.flags === PageFlag.branch) {
         const el = branchElement(top.page, index, file);
+        if (previous !== null && previous.buffer !== saved.buffer) {
+          if (previous.length > saved.length) saved = new Uint8Array(previous.length);
+          saved.set(previous);
+          previous = saved.subarray(0, previous.length);
+        }
         enter(el.child, { parentPageId: top.page.id, element: index });
         continue;
       }
@@ -422,13 +480,20 @@ export class BoltReader {
       previous = el.key;
       const bucket = (el.flags & BUCKET_LEAF_FLAG) !== 0;
       yield {
-        key: copyBytes(el.key),
-        value: copyBytes(el.value),
+        key: el.key,
+        value: bucket && nullBuckets ? null : el.value,
         bucket,
         pageId: top.page.id,
         keyOffset: el.keyOffset,
         valueOffset: el.valueOffset,
       };
+      // While suspended, another iteration of this reader may have refilled the window under
+      // the borrowed leaf page: read it again (same id, same checks) and find our place in it.
+      if (this.#file.generation !== generation && this.#file.isBorrowed(top.page)) {
+        top.page = this.#file.page(top.page.id, { bucket: ref.name });
+        generation = this.#file.generation;
+        previous = leafElement(top.page, index, file).key;
+      }
     }
   }
 }

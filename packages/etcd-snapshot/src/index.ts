@@ -3,8 +3,8 @@
  * file format ({@link BoltReader}), etcd's SHA-256 trailer, and etcd's MVCC store
  * ({@link openSnapshot}: revisions of bucket `key` decoded as `mvccpb.KeyValue`, bucket `meta`).
  *
- * Built for offline audits of backups: positional reads through a bounded page cache (memory
- * stays flat), every pointer bounds-checked, cycles detected, every malformed input an
+ * Built for offline audits of backups: positional reads through a bounded read-ahead window and
+ * page cache (memory stays flat), every pointer bounds-checked, cycles detected, every malformed input an
  * `AtrestError` with code `ERR_INVALID_DATA` and the byte offset or page id in its context.
  *
  * @example
@@ -17,6 +17,7 @@
  * @module
  */
 export { BoltReader, DEFAULT_PAGE_CACHE_SIZE } from './bolt-reader.js';
+export { DEFAULT_READ_AHEAD } from './_page-file.js';
 export type { BoltEntry, BoltMeta, BoltReaderOptions, BucketName } from './bolt-reader.js';
 export { openSnapshot, TRAILER_MISMATCH } from './snapshot.js';
 export type {

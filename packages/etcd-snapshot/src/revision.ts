@@ -48,14 +48,17 @@ export function parseRevisionKey(bytes: Uint8Array, context: ErrorContext = {}):
   if (!(bytes.length === REVISION_KEY_SIZE || tombstone) || bytes[8] !== SEPARATOR) {
     throw invalidData('malformed etcd revision key', { ...context, length: bytes.length });
   }
-  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  return {
-    revision: {
-      main: safeNumber(v.getBigUint64(0, false), 'main revision', context),
-      sub: safeNumber(v.getBigUint64(9, false), 'sub revision', context),
-    },
-    tombstone,
-  };
+  return { revision: { main: uint64be(bytes, 0, 'main revision', context), sub: uint64be(bytes, 9, 'sub revision', context) }, tombstone };
+}
+
+const u32be = (b: Uint8Array, at: number): number =>
+  (((b[at] as number) << 24) | ((b[at + 1] as number) << 16) | ((b[at + 2] as number) << 8) | (b[at + 3] as number)) >>> 0;
+
+/** A big-endian u64 as a number; above 2^53 - 1, `safeNumber`'s error (bigint only then). */
+function uint64be(b: Uint8Array, at: number, what: string, context: ErrorContext): number {
+  const hi = u32be(b, at);
+  const lo = u32be(b, at + 4);
+  return hi < 0x200000 ? hi * 2 ** 32 + lo : safeNumber((BigInt(hi) << 32n) | BigInt(lo), what, context);
 }
 
 /**

@@ -16,8 +16,9 @@
  */
 import { fromUtf8 } from '@atrest/core';
 import { invalidData, safeNumber } from './_errors.js';
-import { decodeKeyValue, type KeyValue } from './_keyvalue.js';
+import { decodeKeyValue, decodeKeyValueView, type KeyValue } from './_keyvalue.js';
 import { BoltReader, type BoltReaderOptions } from './bolt-reader.js';
+import { digestsOnWorker } from './_trailer-worker.js';
 import { parseRevisionKey, type Revision } from './revision.js';
 
 export type { KeyValue } from './_keyvalue.js';
@@ -99,6 +100,23 @@ export interface EtcdSnapshot {
   buckets(): string[];
   /** Every entry of bucket `key` in revision order, streamed. */
   revisions(): Generator<RevisionEntry, void, undefined>;
+  /**
+   * As {@link EtcdSnapshot.revisions}, without copies: `kv.key` and `kv.value` are views into
+   * the reader's page buffer, **valid only until the generator is resumed**. For one-look scans
+   * (an audit); copy anything kept.
+   */
+  revisionViews(): Generator<RevisionEntry, void, undefined>;
+  /**
+   * Check etcd's SHA-256 trailer on a worker thread, whatever `trailer` the snapshot was opened
+   * with: open with `trailer: 'skip'`, start this, and read the snapshot meanwhile; the hash then
+   * costs no time on the reading thread. Call it while the snapshot is open; files under 8 MiB
+   * are hashed on the calling thread, larger ones by a worker that opens the file anew.
+   *
+   * @returns the check (`present: false, valid: null` for a file without a trailer)
+   * @throws AtrestError (rejects) {@link TRAILER_MISMATCH}, exactly as `openSnapshot` with
+   *   `trailer: 'verify'` throws it; `ERR_INVALID_DATA` when the file cannot be read
+   */
+  verifyTrailer(): Promise<TrailerCheck>;
   /** Release the file. */
   close(): void;
 }
@@ -107,6 +125,8 @@ export interface EtcdSnapshot {
 export const TRAILER_MISMATCH = 'snapshot SHA-256 trailer does not match its data';
 
 const KEY_BUCKET = ['key'] as const;
+/** Files below this size have their trailer checked on the calling thread. */
+const INLINE_TRAILER_CHECK = 8 << 20;
 const META_BUCKET = ['meta'] as const;
 
 function readMetaValues(bolt: BoltReader): SnapshotMetaValues {
@@ -159,15 +179,15 @@ function readMetaValues(bolt: BoltReader): SnapshotMetaValues {
 export function openSnapshot(path: string, options: OpenSnapshotOptions = {}): EtcdSnapshot {
   const mode = options.trailer ?? 'verify';
   const bolt = BoltReader.open(path, options);
+  const mismatch = (expected: string, actual: string) =>
+    invalidData(TRAILER_MISMATCH, { file: path, check: 'trailer', offset: bolt.dataEnd, expected, actual });
   try {
     let trailer: TrailerCheck = { present: bolt.trailerPresent, valid: null };
     if (bolt.trailerPresent && mode !== 'skip') {
       const d = bolt.trailerDigests();
       if (d !== null) {
         trailer = { present: true, valid: d.expected === d.actual, expected: d.expected, actual: d.actual };
-        if (!trailer.valid && mode === 'verify') {
-          throw invalidData(TRAILER_MISMATCH, { file: path, check: 'trailer', offset: bolt.dataEnd, expected: d.expected, actual: d.actual });
-        }
+        if (!trailer.valid && mode === 'verify') throw mismatch(d.expected, d.actual);
       }
     }
     const meta = readMetaValues(bolt);
@@ -187,7 +207,15 @@ export function openSnapshot(path: string, options: OpenSnapshotOptions = {}): E
       bolt,
       info: () => info,
       buckets: () => bolt.buckets(),
-      revisions: () => revisions(bolt),
+      revisions: () => revisions(bolt, decodeKeyValue),
+      revisionViews: () => revisions(bolt, decodeKeyValueView),
+      verifyTrailer: async () => {
+        if (!bolt.trailerPresent) return Object.freeze({ present: false, valid: null });
+        // A worker costs ~30 ms to start: small files are hashed here.
+        const d = bolt.dataEnd < INLINE_TRAILER_CHECK ? (bolt.trailerDigests() as { expected: string; actual: string }) : await digestsOnWorker(path, bolt.dataEnd);
+        if (d.expected !== d.actual) throw mismatch(d.expected, d.actual);
+        return Object.freeze({ present: true, valid: true, expected: d.expected, actual: d.actual });
+      },
       close: () => bolt.close(),
     };
   } catch (err) {
@@ -196,12 +224,22 @@ export function openSnapshot(path: string, options: OpenSnapshotOptions = {}): E
   }
 }
 
-function* revisions(bolt: BoltReader): Generator<RevisionEntry, void, undefined> {
-  for (const e of bolt.iterate(KEY_BUCKET)) {
-    const ctx = { file: bolt.path, bucket: 'key', pageId: e.pageId, offset: e.keyOffset };
-    if (e.value === null) throw invalidData('unexpected nested bucket in bucket key', ctx);
-    const { revision, tombstone } = parseRevisionKey(e.key, ctx);
-    const kv = decodeKeyValue(e.value, { ...ctx, offset: e.valueOffset, revision: revision.main, subRevision: revision.sub });
+/** Bucket `key` through borrowed entries; `decode` copies the KeyValue's bytes or not. */
+function* revisions(bolt: BoltReader, decode: typeof decodeKeyValue): Generator<RevisionEntry, void, undefined> {
+  // Error contexts, reused for every entry: errors copy them (`{ ...context }`) when thrown, so
+  // the hot path allocates none.
+  const at = { file: bolt.path, bucket: 'key', pageId: 0, offset: 0 };
+  const value = { file: bolt.path, bucket: 'key', pageId: 0, offset: 0, revision: 0, subRevision: 0 };
+  for (const e of bolt.iterateViews(KEY_BUCKET)) {
+    at.pageId = e.pageId;
+    at.offset = e.keyOffset;
+    if (e.value === null) throw invalidData('unexpected nested bucket in bucket key', { ...at });
+    const { revision, tombstone } = parseRevisionKey(e.key, at);
+    value.pageId = e.pageId;
+    value.offset = e.valueOffset;
+    value.revision = revision.main;
+    value.subRevision = revision.sub;
+    const kv = decode(e.value, value);
     yield { revision, tombstone, kv, pageId: e.pageId, keyOffset: e.keyOffset, valueOffset: e.valueOffset };
   }
 }

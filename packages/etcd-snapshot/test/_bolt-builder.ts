@@ -18,7 +18,7 @@ function fnv1a64(b: Uint8Array): bigint {
 }
 
 export interface LeafItem {
-  key: string;
+  key: string | Uint8Array;
   /** A plain value, or a nested bucket: its root page id, or an inline page's items. */
   value: Uint8Array | string | { root: number } | { inline: LeafItem[] };
 }
@@ -48,7 +48,7 @@ function leafBody(id: number, items: LeafItem[], overflow = 0): Buffer {
   items.forEach((item, i) => {
     const el = 16 + i * 16;
     const { flags, value } = itemValue(item);
-    const key = Buffer.from(item.key);
+    const key = bytes(item.key);
     header.writeUInt32LE(flags, el);
     header.writeUInt32LE(dataAt - el, el + 4);
     header.writeUInt32LE(key.length, el + 8);
@@ -61,8 +61,13 @@ function leafBody(id: number, items: LeafItem[], overflow = 0): Buffer {
 
 export type PageSpec =
   | { type: 'leaf'; items: LeafItem[] }
-  | { type: 'branch'; children: { key: string; pgid: number }[] }
+  | { type: 'branch'; children: { key: string | Uint8Array; pgid: number }[] }
   | { type: 'freelist' };
+
+/** How many pages a leaf of `items` spans. */
+export function leafSpan(pageSize: number, items: LeafItem[]): number {
+  return Math.ceil(leafBody(0, items).length / pageSize);
+}
 
 /**
  * Build a bbolt file: pages 0 and 1 are metas (txid 2 and 1), then `pages` from id 2 on, each
@@ -86,7 +91,7 @@ export function buildBolt(pageSize: number, rootPgid: number, pages: PageSpec[],
       let at = page.length;
       spec.children.forEach((c, i) => {
         const el = 16 + i * 16;
-        const key = Buffer.from(c.key);
+        const key = bytes(c.key);
         page.writeUInt32LE(at - el, el);
         page.writeUInt32LE(key.length, el + 4);
         page.writeBigUInt64LE(BigInt(c.pgid), el + 8);

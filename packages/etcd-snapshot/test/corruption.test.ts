@@ -2,6 +2,8 @@ import { AtrestError } from '@atrest/core';
 import { BoltReader, openSnapshot, TRAILER_MISMATCH } from '@atrest/etcd-snapshot';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// Internal: the trailer check's worker thread (openSnapshot uses it for files over 8 MiB).
+import { digestsOnWorker } from '../src/_trailer-worker.js';
 import { keyBucketRoot, manifest, resealTrailer, sampleBytes, scratch, u16, u32, u64, writeCopy } from './_fixtures.js';
 
 const PAGE = manifest.snapshot.boltPageSize;
@@ -156,6 +158,43 @@ describe('trailer', () => {
   it('a data change is a mismatch too', () => {
     const p = copyWith('bad-data.db', (b) => void (b[20 * PAGE + 100] = (b[20 * PAGE + 100] as number) ^ 1), false);
     expect(invalid(() => openSnapshot(p)).context.check).toBe('trailer');
+  });
+
+  it('can be checked on a worker thread: the same answer, the same error', async () => {
+    const intact = openSnapshot(writeCopy(dir, 'intact-trailer.db', sampleBytes()), { trailer: 'skip' });
+    expect(await intact.verifyTrailer()).toEqual({ present: true, valid: true, expected: manifest.snapshot.trailingSha256, actual: manifest.snapshot.trailingSha256 });
+    intact.close();
+    const p = path();
+    const opened = invalid(() => openSnapshot(p));
+    const snap = openSnapshot(p, { trailer: 'skip' });
+    const e = await snap.verifyTrailer().then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    snap.close();
+    expect(e).toBeInstanceOf(AtrestError);
+    expect([(e as AtrestError).code, (e as AtrestError).message, (e as AtrestError).context]).toEqual([opened.code, opened.message, opened.context]);
+    const bare = openSnapshot(writeCopy(dir, 'bare.db', sampleBytes().subarray(0, 32 * PAGE)));
+    expect(await bare.verifyTrailer()).toEqual({ present: false, valid: null });
+    bare.close();
+    // A file that shrinks after opening: a typed error naming the offset, no hang.
+    const shrinking = writeCopy(dir, 'shrinking.db', sampleBytes());
+    const s = openSnapshot(shrinking, { trailer: 'skip' });
+    writeCopy(dir, 'shrinking.db', sampleBytes().subarray(0, 10 * PAGE));
+    const gone = await s.verifyTrailer().then(() => undefined, (err: unknown) => err as AtrestError);
+    s.close();
+    expect(gone).toBeInstanceOf(AtrestError);
+    expect(gone).toMatchObject({ code: 'ERR_INVALID_DATA', message: 'unexpected end of file', context: { offset: 10 * PAGE } });
+  });
+
+  it('the worker thread hashes as the reader does, and reports a short file', async () => {
+    const b = sampleBytes();
+    const file = writeCopy(dir, 'worker.db', b);
+    expect(await digestsOnWorker(file, b.length - 32)).toEqual({ expected: manifest.snapshot.trailingSha256, actual: manifest.snapshot.trailingSha256 });
+    const e = await digestsOnWorker(file, b.length + 4096).then(() => undefined, (err: unknown) => err as AtrestError);
+    expect(e).toMatchObject({ code: 'ERR_INVALID_DATA', message: 'unexpected end of file', context: { file, offset: b.length } });
+    const missing = await digestsOnWorker(`${dir}/none.db`, 10).then(() => undefined, (err: unknown) => err as AtrestError);
+    expect(missing).toMatchObject({ code: 'ERR_INVALID_DATA', message: 'cannot read the file', context: { errno: 'ENOENT' } });
   });
 
   it('can be tolerated or skipped', () => {

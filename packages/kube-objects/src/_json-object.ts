@@ -94,14 +94,13 @@ function immutable(doc: JsonObject): boolean | null {
   return v;
 }
 
-/**
- * Decode a JSON document (already known to start with `{`).
- * @internal
- */
-export function decodeJsonObject(bytes: Uint8Array, payloads = true): DecodedObject {
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Parse the document and check its TypeMeta; the checks every JSON decode starts with. */
+function parseDocument(bytes: Uint8Array): { doc: JsonObject; apiVersion: string; kind: string } {
   let doc: Json;
   try {
-    doc = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes)) as Json;
+    doc = JSON.parse(strictUtf8.decode(bytes)) as Json;
   } catch {
     throw invalidObject('malformed JSON object', { length: bytes.length });
   }
@@ -109,6 +108,48 @@ export function decodeJsonObject(bytes: Uint8Array, payloads = true): DecodedObj
   const apiVersion = str(doc, 'apiVersion', '');
   const kind = str(doc, 'kind', '');
   requireTypeMeta(apiVersion, kind, '');
+  return { doc, apiVersion, kind };
+}
+
+function checkStringMap(o: JsonObject, key: string, path: string): void {
+  const v = own(o, key);
+  if (v === undefined || v === null) return;
+  if (!isObject(v)) throw invalidObject(`${path}.${key} is not an object`, { field: `${path}.${key}` });
+  for (const k of Object.keys(v)) {
+    if (typeof v[k] !== 'string') throw invalidObject(`${path}.${key} has a value that is not a string`, { field: `${path}.${key}` });
+  }
+}
+
+/**
+ * Check a JSON document as {@link decodeJsonObject} with `payloads: false` would, building
+ * nothing: the same checks in the same order (those of `metadataOf` included), so the same
+ * first error.
+ * @internal
+ */
+export function checkJsonObject(bytes: Uint8Array): void {
+  const { doc } = parseDocument(bytes);
+  const raw = own(doc, 'metadata');
+  const m: JsonObject = isObject(raw) ? raw : {};
+  if (raw !== undefined && raw !== null && !isObject(raw)) throw invalidObject('metadata is not an object', { field: 'metadata' });
+  const generation = own(m, 'generation');
+  if (generation !== undefined && generation !== null && !Number.isSafeInteger(generation)) {
+    throw invalidObject('metadata.generation is not an integer', { field: 'metadata.generation' });
+  }
+  const finalizers = own(m, 'finalizers');
+  if (finalizers !== undefined && finalizers !== null && !(Array.isArray(finalizers) && finalizers.every((f) => typeof f === 'string'))) {
+    throw invalidObject('metadata.finalizers is not a list of strings', { field: 'metadata.finalizers' });
+  }
+  for (const key of ['name', 'generateName', 'namespace', 'selfLink', 'uid', 'resourceVersion', 'creationTimestamp', 'deletionTimestamp']) str(m, key, 'metadata');
+  checkStringMap(m, 'labels', 'metadata');
+  checkStringMap(m, 'annotations', 'metadata');
+}
+
+/**
+ * Decode a JSON document (already known to start with `{`).
+ * @internal
+ */
+export function decodeJsonObject(bytes: Uint8Array, payloads = true): DecodedObject {
+  const { doc, apiVersion, kind } = parseDocument(bytes);
   const base = { encoding: 'json' as const, mediaType: JSON_MEDIA_TYPE, apiVersion, kind, metadata: metadataOf(doc), json: doc, rawSize: bytes.length };
   if (!payloads) return Object.freeze(base);
   if (apiVersion === 'v1' && kind === 'Secret') {

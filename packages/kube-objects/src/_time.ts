@@ -14,8 +14,16 @@ const MAX_SECONDS = 8_640_000_000_000n;
  * @internal
  */
 export function rfc3339(seconds: bigint, path: string): string {
+  checkSeconds(seconds, path);
+  return new Date(Number(seconds) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/**
+ * The range check of {@link rfc3339} alone (within it, rendering cannot fail).
+ * @internal
+ */
+export function checkSeconds(seconds: bigint, path: string): void {
   if (seconds > MAX_SECONDS || seconds < -MAX_SECONDS) {
     throw invalidObject(`timestamp out of range in ${path}`, { field: path, seconds: seconds.toString() });
   }
-  return new Date(Number(seconds) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }

@@ -18,24 +18,10 @@ import { AtrestError } from '@atrest/core';
 import { invalidObject } from './_errors.js';
 import { decodeJsonObject } from './_json-object.js';
 import { decodeProtobufObject } from './_protobuf-object.js';
+import { CBOR_MAGIC, ENCRYPTED_PREFIX, firstNonSpace, PROTOBUF_MAGIC, startsWith } from './_sniff.js';
 import type { DecodedObject } from './types.js';
 
-/** The 4-byte magic of the Kubernetes protobuf encoding. */
-export const PROTOBUF_MAGIC: Uint8Array = new Uint8Array([0x6b, 0x38, 0x73, 0x00]);
-/** The CBOR self-described tag Kubernetes prefixes CBOR objects with. */
-const CBOR_MAGIC = [0xd9, 0xd9, 0xf7];
-const ENCRYPTED_PREFIX = [...'k8s:enc:'].map((c) => c.charCodeAt(0));
-
-function startsWith(data: Uint8Array, prefix: readonly number[] | Uint8Array): boolean {
-  if (data.length < prefix.length) return false;
-  for (let i = 0; i < prefix.length; i++) if (data[i] !== prefix[i]) return false;
-  return true;
-}
-
-function firstNonSpace(data: Uint8Array): number | undefined {
-  for (const b of data) if (b !== 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d) return b;
-  return undefined;
-}
+export { PROTOBUF_MAGIC } from './_sniff.js';
 
 /** Options of {@link decodeObject}. */
 export interface DecodeOptions {

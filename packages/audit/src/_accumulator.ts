@@ -1,0 +1,186 @@
+/**
+ * The audit's totals, key needs and findings, fed one classified revision at a time: every
+ * revision as soon as it is read (snapshot totals, KMS v2 inventory), and each one again once it
+ * is known to be its key's latest or part of its history (that is known only when a later
+ * revision of the key, a delete, or the end of the file comes).
+ *
+ * The rules are the two-pass audit's, unchanged; counters whose report order is insertion order
+ * use `_tally.ts`, so the JSON report is the same whatever order revisions are settled in.
+ *
+ * @module
+ */
+import type { LoadedEncryptionConfiguration } from '@atrest/config';
+import type { AuditTotals, Finding, KeysStillNeeded } from './audit.js';
+import type { Classifier } from './_classifier.js';
+import { bump, OrderedRecords, OrderedTally, own } from './_tally.js';
+
+type StatusCounts = { encrypted: number; plaintext: number; undecryptable: number };
+
+/** @internal */
+export class Accumulator {
+  readonly #classes: Classifier;
+  readonly #snapshot = {
+    putRevisions: 0,
+    tombstones: 0,
+    byStatus: {} as Partial<StatusCounts>,
+    byProviderKey: {} as Record<string, number>,
+    byResource: {} as Record<string, StatusCounts & { revisions: number; stale: number }>,
+  };
+  readonly #kmsV2: AuditTotals['kmsV2'] = {};
+  readonly #dekSets = new Map<string, Set<string>>();
+  readonly #latest = {
+    byStatus: { encrypted: 0, plaintext: 0, undecryptable: 0 },
+    stale: 0,
+    byProviderKey: new OrderedTally(),
+    byResource: new OrderedRecords<StatusCounts & { stale: number; objects: number }>(),
+  };
+  readonly #history = {
+    revisions: 0,
+    byStatus: new OrderedTally(),
+    byProviderKey: new OrderedTally(),
+    plaintextRevisionsOfKeysNowEncrypted: [] as { key: string; revision: number }[],
+  };
+  readonly #need = new Map<string, { latest: number; history: number }>();
+  readonly #findings: Finding[] = [];
+  #present = 0;
+  #deleted = 0;
+
+  /** @param classes - where classification indexes are looked up */
+  constructor(classes: Classifier) {
+    this.#classes = classes;
+  }
+
+  /** A put revision, as soon as it is read. */
+  revision(resource: string, cls: number, fingerprint: string | undefined): void {
+    const c = this.#classes.classification(cls);
+    const s = this.#snapshot;
+    s.putRevisions++;
+    bump(s.byStatus as Record<string, number>, c.status);
+    bump(s.byProviderKey, c.id);
+    const r = own(s.byResource, resource, () => ({ revisions: 0, encrypted: 0, plaintext: 0, undecryptable: 0, stale: 0 }));
+    r.revisions++;
+    r[c.status]++;
+    if (c.stale === true) r.stale++;
+    if (c.kmsApiVersion === 'v2') {
+      const k = own(this.#kmsV2, c.id, () => ({ values: 0, byKeyID: {}, distinctWrappedDEKs: 0 }));
+      k.values++;
+      bump(k.byKeyID, c.kmsKeyID ?? '');
+      if (fingerprint !== undefined) {
+        const set = this.#dekSets.get(c.id) ?? new Set<string>();
+        set.add(fingerprint);
+        this.#dekSets.set(c.id, set);
+        k.distinctWrappedDEKs = set.size;
+      }
+    }
+  }
+
+  /** Tombstones of one key, and whether the key ends deleted. */
+  key(deleted: boolean, tombstones: number): void {
+    this.#snapshot.tombstones += tombstones;
+    if (deleted) this.#deleted++;
+    else this.#present++;
+  }
+
+  #needs(id: string, latest: boolean): void {
+    if (id === 'identity' || id === 'unknown') return;
+    const n = this.#need.get(id) ?? { latest: 0, history: 0 };
+    if (latest) n.latest++;
+    else n.history++;
+    this.#need.set(id, n);
+  }
+
+  #finding(kind: Finding['kind'], key: string, revision: number, resource: string, id: string, reason?: string): void {
+    this.#findings.push({ kind, key, revision, resource, id, ...(reason === undefined ? {} : { reason }) });
+  }
+
+  /**
+   * A revision that is its key's latest.
+   * @param key - the key's text, made only if a finding needs it
+   * @param position - the revision's place in the snapshot's revision order
+   */
+  latest(key: () => string, resource: string, cls: number, revision: number, position: number, decodeError: string | undefined): void {
+    const c = this.#classes.classification(cls);
+    this.#needs(c.id, true);
+    const t = this.#latest;
+    t.byStatus[c.status]++;
+    if (c.stale === true) t.stale++;
+    t.byProviderKey.add(c.id, position);
+    const lr = t.byResource.at(resource, position, () => ({ encrypted: 0, plaintext: 0, undecryptable: 0, stale: 0, objects: 0 }));
+    lr.objects++;
+    lr[c.status]++;
+    if (c.stale === true) lr.stale++;
+    if (c.status === 'undecryptable') this.#finding('undecryptable', key(), revision, resource, c.id, c.error);
+    else if (c.status === 'plaintext' && c.stale === true) this.#finding('plaintext', key(), revision, resource, c.id, 'plaintext under a configuration that encrypts this resource');
+    else if (c.stale === true) this.#finding('stale', key(), revision, resource, c.id, 'not under the first provider key of the chain');
+    if (decodeError !== undefined) this.#finding('undecodable', key(), revision, resource, c.id, decodeError);
+  }
+
+  /**
+   * A revision that is history (a later revision of its key, or a delete, exists).
+   * @param key - the key's text, made only if a finding needs it
+   * @returns true when it is plaintext: the caller keeps its revision for {@link Accumulator.leftovers}
+   */
+  history(key: () => string, resource: string, cls: number, revision: number, position: number): boolean {
+    const c = this.#classes.classification(cls);
+    this.#needs(c.id, false);
+    const t = this.#history;
+    t.revisions++;
+    t.byStatus.add(c.status, position);
+    t.byProviderKey.add(c.id, position);
+    if (c.status === 'undecryptable') this.#finding('undecryptable', key(), revision, resource, c.id, c.error);
+    else if (c.status === 'plaintext') return true;
+    else if (c.stale === true) this.#finding('history-stale', key(), revision, resource, c.id, 'old revision under a key that is no longer first');
+    return false;
+  }
+
+  /**
+   * Plaintext left in old revisions of a key whose latest value is encrypted; call in key order.
+   * @param revisions - the key's plaintext history revisions, ascending
+   */
+  leftovers(key: string, resource: string, revisions: readonly number[]): void {
+    for (const revision of revisions) {
+      this.#history.plaintextRevisionsOfKeysNowEncrypted.push({ key, revision });
+      this.#finding('history-plaintext', key, revision, resource, 'identity', 'old revision still holds the plaintext');
+    }
+  }
+
+  /** The totals, once every key is settled. */
+  totals(otherKeyRevisions: number): AuditTotals {
+    const s = this.#snapshot;
+    const l = this.#latest;
+    const h = this.#history;
+    return {
+      keys: { present: this.#present, deleted: this.#deleted, otherKeys: otherKeyRevisions > 0 ? 1 : 0 },
+      latest: { byStatus: l.byStatus, stale: l.stale, byProviderKey: l.byProviderKey.toRecord(), byResource: l.byResource.toRecord() },
+      history: {
+        revisions: h.revisions,
+        byStatus: h.byStatus.toRecord() as Partial<StatusCounts>,
+        byProviderKey: h.byProviderKey.toRecord(),
+        plaintextRevisionsOfKeysNowEncrypted: h.plaintextRevisionsOfKeysNowEncrypted,
+      },
+      snapshot: {
+        putRevisions: s.putRevisions,
+        tombstones: s.tombstones,
+        otherKeyRevisions,
+        byStatus: s.byStatus,
+        byProviderKey: s.byProviderKey,
+        byResource: s.byResource,
+      },
+      kmsV2: this.#kmsV2,
+    };
+  }
+
+  keysStillNeeded(config: LoadedEncryptionConfiguration): KeysStillNeeded {
+    const configured = new Set<string>();
+    for (const r of config.resources) for (const id of r.chain) if (id !== 'identity') configured.add(id);
+    return {
+      needed: [...this.#need].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([id, n]) => ({ id, ...n, configured: configured.has(id) })),
+      removable: [...configured].filter((id) => !this.#need.has(id)).sort(),
+    };
+  }
+
+  /** Findings by key, then revision (stable: a revision's findings in the order they were made). */
+  findings(): Finding[] {
+    return this.#findings.sort((a, b) => (a.key === b.key ? a.revision - b.revision : a.key < b.key ? -1 : 1));
+  }
+}

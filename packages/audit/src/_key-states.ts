@@ -1,0 +1,203 @@
+/**
+ * What the single-pass audit remembers per etcd key, in typed arrays indexed by a key number:
+ * its resource, whether it ends deleted, how many tombstones it has, and its *pending* revision:
+ * the last put seen so far, classified, whose fate (latest or history) is decided by what comes
+ * next for the key. That is all a revision-ordered pass needs to tell a key's latest revision from
+ * its history: a later put or a delete turns the pending one into history, the end of the file
+ * makes it the latest.
+ *
+ * The rest is rare and kept aside in maps: a pending value's decode error, plaintext revisions in
+ * a key's history (needed once the latest is known), and puts that share a main revision with the
+ * pending one (the two-pass audit counted every put at the key's last main revision as latest;
+ * etcd never writes one key twice in a revision, a corrupt file might).
+ * With `details`, every revision summary is kept per key, as the report then lists them.
+ *
+ * @module
+ */
+import type { Outcome } from './_classifier.js';
+import type { RevisionSummary } from './audit.js';
+
+/** Resource index of keys that are not objects (counted, not audited). @internal */
+export const OTHER = -1;
+/** Resource index of keys of a resource the audit was told to leave out. @internal */
+export const FILTERED = -2;
+
+/** A settled-later put, kept aside (see the module doc). @internal */
+export interface PendingPut {
+  readonly cls: number;
+  readonly revision: number;
+  readonly position: number;
+  readonly decodeError?: string;
+  readonly summary?: RevisionSummary;
+}
+
+/** @internal */
+export interface KeyDetails {
+  latest: RevisionSummary | null;
+  readonly history: RevisionSummary[];
+  readonly tombstones: number[];
+}
+
+/** @internal */
+export class KeyStates {
+  #size = 0;
+  #resource = new Int32Array(1024);
+  #entry = new Int32Array(1024);
+  #deleted = new Uint8Array(1024);
+  #tombstones = new Uint32Array(1024);
+  /** The pending put's classification, or -1 for none. */
+  #cls = new Int32Array(1024);
+  #revision = new Float64Array(1024);
+  #position = new Float64Array(1024);
+  readonly #decodeErrors = new Map<number, string>();
+  readonly #sameRevision = new Map<number, PendingPut[]>();
+  readonly #plaintextHistory = new Map<number, number[]>();
+  readonly #details: (KeyDetails | undefined)[] | null;
+
+  /** @param details - keep every revision summary per key */
+  constructor(details: boolean) {
+    this.#details = details ? [] : null;
+  }
+
+  get size(): number {
+    return this.#size;
+  }
+
+  #grow(): void {
+    const n = this.#resource.length * 2;
+    const grow = <T extends Int32Array | Uint8Array | Uint32Array | Float64Array>(old: T, make: (n: number) => T): T => {
+      const a = make(n);
+      a.set(old);
+      return a;
+    };
+    this.#resource = grow(this.#resource, (k) => new Int32Array(k));
+    this.#entry = grow(this.#entry, (k) => new Int32Array(k));
+    this.#deleted = grow(this.#deleted, (k) => new Uint8Array(k));
+    this.#tombstones = grow(this.#tombstones, (k) => new Uint32Array(k));
+    this.#cls = grow(this.#cls, (k) => new Int32Array(k));
+    this.#revision = grow(this.#revision, (k) => new Float64Array(k));
+    this.#position = grow(this.#position, (k) => new Float64Array(k));
+  }
+
+  /**
+   * A new key.
+   * @param resource - resource index, {@link OTHER} or {@link FILTERED}
+   * @param entry - its KeyIndex entry (for its text)
+   * @returns its key number
+   */
+  add(resource: number, entry: number): number {
+    const k = this.#size;
+    if (k === this.#resource.length) this.#grow();
+    this.#resource[k] = resource;
+    this.#entry[k] = entry;
+    this.#cls[k] = -1;
+    this.#size = k + 1;
+    return k;
+  }
+
+  resource(k: number): number {
+    return this.#resource[k] as number;
+  }
+
+  entry(k: number): number {
+    return this.#entry[k] as number;
+  }
+
+  deleted(k: number): boolean {
+    return this.#deleted[k] === 1;
+  }
+
+  tombstones(k: number): number {
+    return this.#tombstones[k] as number;
+  }
+
+  details(k: number): KeyDetails | undefined {
+    return this.#details?.[k];
+  }
+
+  #detailsOf(k: number): KeyDetails | undefined {
+    const all = this.#details;
+    if (all === null) return undefined;
+    return (all[k] ??= { latest: null, history: [], tombstones: [] });
+  }
+
+  /** The pending put and any set aside with it (one main revision), oldest first; none afterwards. */
+  takePending(k: number): PendingPut[] {
+    const same = this.#sameRevision.get(k) ?? [];
+    this.#sameRevision.delete(k);
+    const cls = this.#cls[k] as number;
+    if (cls < 0) return same;
+    const decodeError = this.#decodeErrors.get(k);
+    this.#decodeErrors.delete(k);
+    const d = this.#details?.[k];
+    const summary = d?.latest ?? undefined;
+    if (d !== undefined) d.latest = null;
+    this.#cls[k] = -1;
+    same.push({
+      cls,
+      revision: this.#revision[k] as number,
+      position: this.#position[k] as number,
+      ...(decodeError !== undefined ? { decodeError } : {}),
+      ...(summary !== undefined ? { summary } : {}),
+    });
+    return same;
+  }
+
+  /** The main revision of the pending put(s), or -1 when there are none. */
+  pendingRevision(k: number): number {
+    if ((this.#cls[k] as number) >= 0) return this.#revision[k] as number;
+    const same = this.#sameRevision.get(k);
+    return same === undefined ? -1 : (same[0] as PendingPut).revision;
+  }
+
+  /**
+   * Set aside the pending put: another write of the key in the same main revision is coming.
+   * The two-pass audit counted every put at a key's last put revision as latest, deletes in
+   * between or not, so the group's fate is decided together.
+   */
+  keepAsSameRevision(k: number): void {
+    const list = this.takePending(k);
+    if (list.length > 0) this.#sameRevision.set(k, list);
+  }
+
+  /** Make `outcome` the pending put of key `k` (its previous one must have been taken). */
+  put(k: number, outcome: Outcome, revision: number, position: number, summary: RevisionSummary | undefined): void {
+    this.#cls[k] = outcome.cls;
+    this.#revision[k] = revision;
+    this.#position[k] = position;
+    this.#deleted[k] = 0;
+    if (outcome.decodeError !== undefined) this.#decodeErrors.set(k, outcome.decodeError);
+    const d = this.#detailsOf(k);
+    if (d !== undefined && summary !== undefined) d.latest = summary;
+  }
+
+  /** A delete of key `k` at `revision` (its pending put must have been taken). */
+  tombstone(k: number, revision: number): void {
+    this.#deleted[k] = 1;
+    this.#tombstones[k] = (this.#tombstones[k] as number) + 1;
+    this.#detailsOf(k)?.tombstones.push(revision);
+  }
+
+  /** Keep the latest revision's summary (details only). */
+  setLatest(k: number, summary: RevisionSummary | undefined): void {
+    const d = this.#detailsOf(k);
+    if (d !== undefined && summary !== undefined) d.latest = summary;
+  }
+
+  /** Keep a history revision's summary (details only). */
+  addHistory(k: number, summary: RevisionSummary | undefined): void {
+    if (summary !== undefined) this.#detailsOf(k)?.history.push(summary);
+  }
+
+  /** Remember a plaintext revision of key `k`'s history. */
+  addPlaintextHistory(k: number, revision: number): void {
+    const list = this.#plaintextHistory.get(k);
+    if (list === undefined) this.#plaintextHistory.set(k, [revision]);
+    else list.push(revision);
+  }
+
+  /** Keys with plaintext in their history, and those revisions (ascending). */
+  plaintextHistory(): ReadonlyMap<number, readonly number[]> {
+    return this.#plaintextHistory;
+  }
+}

@@ -1,0 +1,63 @@
+/**
+ * The audit's per-key structures, tested directly because the report depends on them exactly:
+ * the byte-keyed index, and the group-resource of a key (against `locateKey`).
+ */
+import { locateKey } from '@atrest/audit';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+// Internal: the single pass's key index and key-to-resource shortcut.
+import { KeyIndex } from '../src/_key-index.js';
+import { groupResourceOf } from '../src/resource-of-key.js';
+
+describe('KeyIndex', () => {
+  it('maps byte strings to values like a Map, through growth, with text on demand', () => {
+    fc.assert(
+      fc.property(fc.array(fc.uint8Array({ maxLength: 40 }), { maxLength: 3000 }), (keys) => {
+        const index = new KeyIndex();
+        const model = new Map<string, number>();
+        const entries = new Map<string, number>();
+        for (const k of keys) {
+          const hex = Buffer.from(k).toString('hex');
+          expect(index.get(k)).toBe(model.get(hex) ?? -1);
+          if (!model.has(hex)) {
+            model.set(hex, model.size * 3);
+            entries.set(hex, index.add(k, model.size * 3 - 3));
+          }
+        }
+        expect(index.size).toBe(model.size);
+        for (const [hex, v] of model) {
+          const bytes = Buffer.from(hex, 'hex');
+          expect(index.get(bytes)).toBe(v);
+          expect(index.text(entries.get(hex) as number)).toBe(new TextDecoder().decode(bytes));
+        }
+      }),
+      { numRuns: 30 },
+    );
+  });
+
+  it('copies the key it is given', () => {
+    const index = new KeyIndex();
+    const k = Buffer.from('/registry/secrets/a/b');
+    index.add(k, 7);
+    k.fill(0);
+    expect(index.get(Buffer.from('/registry/secrets/a/b'))).toBe(7);
+  });
+});
+
+describe('groupResourceOf', () => {
+  const segment = fc.oneof(
+    fc.constantFrom('', 'secrets', 'deployments', 'masterleases', 'apiserverleases', 'example.com', 'widgets', 'events', 'ns', 'a.b', '__proto__', 'constructor', 'hasOwnProperty'),
+    fc.string({ maxLength: 6 }),
+  );
+  it('is locateKey’s group-resource, or null for other', () => {
+    fc.assert(
+      fc.property(fc.constantFrom('/registry/', '/kubernetes.io/', '/openshift.io/', '/registry', 'registry/', '/other/', ''), fc.array(segment, { maxLength: 5 }), fc.boolean(), (prefix, parts, slash) => {
+        const key = `${prefix}${parts.join('/')}${slash ? '/' : ''}`;
+        const loc = locateKey(key);
+        expect(groupResourceOf(key)).toBe(loc.kind === 'object' ? loc.groupResource : null);
+        expect(groupResourceOf(key)).toBe(loc.kind === 'object' ? loc.groupResource : null); // cached answer
+      }),
+      { numRuns: 5000 },
+    );
+  });
+});
