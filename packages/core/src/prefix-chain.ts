@@ -150,8 +150,11 @@ function prefixed(head: Uint8Array, payload: Uint8Array): Uint8Array {
   return out;
 }
 
+/** The entry's result as the chain reports it: stale unless entry 0 read it, named by the entry when it named nothing. */
 function settle(r: ReadResult, index: number, entry: ChainEntry): ReadResult {
+  const stale = r.stale || index !== 0;
   const source = r.source ?? entry.name;
-  if (index === 0 && source === r.source) return r;
-  return { plaintext: r.plaintext, stale: r.stale || index !== 0, ...(source === undefined ? {} : { source }) };
+  if (source === r.source && stale === r.stale) return r;
+  // One object literal per shape (no spread): this runs on every read.
+  return source === undefined ? { plaintext: r.plaintext, stale } : { plaintext: r.plaintext, stale, source };
 }
