@@ -5,7 +5,8 @@
  * (a network round trip to an HSM or cloud KMS). kube-apiserver keeps unwrapped keys in memory,
  * keyed by the wrapped bytes stored next to the data; so does this.
  *
- * - **Bounded LRU**: at most `capacity` entries; the least recently used is dropped first. A
+ * - **Bounded LRU**: at most `capacity` entries; the least recently used is dropped first (an
+ *   entry is moved to the recent end lazily, see `#touch`; exact for capacities up to 3). A
  *   capacity of 0 or less disables caching (kms v1's `cachesize: -1`).
  * - **Optional TTL**: entries older than `ttlMs` are dropped on access (kms v2 uses upstream's 24h).
  * - **Coalescing**: concurrent misses on one key share one loader call, so a burst of reads of
@@ -25,7 +26,9 @@ const RAW_KEY_MAX = 256;
 
 interface Slot<V> {
   readonly value: V;
-  readonly storedAt: number;
+  storedAt: number;
+  /** The cache's insertion counter when this entry was last placed at the recent end. */
+  tick: number;
 }
 
 /** Options of {@link DekCache}. */
@@ -40,6 +43,11 @@ export interface DekCacheOptions {
   readonly backend: CryptoBackend;
 }
 
+/** Bytes as a flat one-char-per-byte string (at most RAW_KEY_MAX bytes: one call's arguments). */
+function latin1(bytes: Uint8Array): string {
+  return String.fromCharCode.apply(null, bytes as unknown as number[]);
+}
+
 /** A bounded, coalescing LRU of values derived from key material. Internal. */
 export class DekCache<V> {
   readonly #capacity: number;
@@ -48,6 +56,8 @@ export class DekCache<V> {
   readonly #backend: CryptoBackend;
   readonly #hashKey: Uint8Array;
   readonly #slots = new Map<string, Slot<V>>();
+  readonly #promoteAfter: number;
+  #tick = 0;
   readonly #inflight = new Map<string, Promise<V>>();
 
   /** @param options - capacity, TTL, clock and backend */
@@ -57,6 +67,7 @@ export class DekCache<V> {
     this.#now = options.now ?? Date.now;
     this.#backend = options.backend;
     this.#hashKey = options.backend.randomBytes(32);
+    this.#promoteAfter = Math.max(1, Math.floor(this.#capacity / 2));
   }
 
   /** True when entries are kept at all. */
@@ -74,36 +85,54 @@ export class DekCache<V> {
    * The two forms are tagged so they can never collide.
    */
   keyOf(bytes: Uint8Array): string {
-    if (bytes.length <= RAW_KEY_MAX) {
-      let s = 'r';
-      for (let i = 0; i < bytes.length; i++) s += String.fromCharCode(bytes[i] as number);
-      return s;
-    }
-    const mac = this.#backend.hmacSha256(this.#hashKey, bytes);
-    let s = 'h';
-    for (let i = 0; i < mac.length; i++) s += String.fromCharCode(mac[i] as number);
-    return s;
+    if (bytes.length <= RAW_KEY_MAX) return `r${latin1(bytes)}`;
+    return `h${latin1(this.#backend.hmacSha256(this.#hashKey, bytes))}`;
+  }
+
+  /** True when `key` is cached (without marking it used or checking its age). */
+  has(key: string): boolean {
+    return this.#slots.has(key);
   }
 
   /** @returns the cached value (marking it most recently used), or undefined */
   get(key: string): V | undefined {
     const slot = this.#slots.get(key);
     if (slot === undefined) return undefined;
-    if (this.#now() - slot.storedAt >= this.#ttlMs) {
+    if (this.#ttlMs !== Number.POSITIVE_INFINITY && this.#now() - slot.storedAt >= this.#ttlMs) {
       this.#slots.delete(key);
       return undefined;
     }
-    // Re-insert to move the entry to the most-recently-used end of the Map's order.
+    this.#touch(key, slot);
+    return slot.value;
+  }
+
+  /**
+   * Mark an entry most recently used. The Map's order is the LRU order, and moving an entry costs
+   * a delete and an insert; an entry is moved only once it has drifted into the older half (at
+   * least capacity/2 insertions since it was placed). An entry used since then is still among
+   * the newer half, so eviction, which takes the oldest, cannot reach it before the older half.
+   * For capacities up to 3 this is exact LRU.
+   */
+  #touch(key: string, slot: Slot<V>): void {
+    if (this.#tick - slot.tick < this.#promoteAfter) return;
     this.#slots.delete(key);
     this.#slots.set(key, slot);
-    return slot.value;
+    slot.tick = ++this.#tick;
   }
 
   /** Store a value (no-op when disabled), evicting the least recently used beyond capacity. */
   set(key: string, value: V): void {
     if (this.#capacity <= 0) return;
+    const now = this.#now();
+    const existing = this.#slots.get(key);
+    if (existing !== undefined && existing.value === value) {
+      // Re-inserting the same value (kms v2 does on every write) refreshes its age.
+      existing.storedAt = now;
+      this.#touch(key, existing);
+      return;
+    }
     this.#slots.delete(key);
-    this.#slots.set(key, { value, storedAt: this.#now() });
+    this.#slots.set(key, { value, storedAt: now, tick: ++this.#tick });
     while (this.#slots.size > this.#capacity) {
       const oldest = this.#slots.keys().next();
       if (oldest.done === true) break;
