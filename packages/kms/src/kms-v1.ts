@@ -53,10 +53,31 @@ export interface KmsV1Options {
   readonly backend?: CryptoBackend;
 }
 
-/** GCM and CBC readers/writers bound to one DEK. */
-interface DekTransformers {
+/**
+ * GCM and CBC readers/writers bound to one DEK. The CBC one is only needed for values written
+ * before Kubernetes 1.25, so it is made on first use from a copy of the DEK (held as the
+ * transformers hold their keys); a DEK made for a write never needs it.
+ */
+class DekTransformers {
   readonly gcm: Transformer;
-  readonly cbc: Transformer;
+  #cbc: Transformer | undefined;
+  #dek: Uint8Array | undefined;
+  readonly #backend: CryptoBackend;
+
+  constructor(dek: Uint8Array, backend: CryptoBackend) {
+    this.gcm = aesGcmTransformer(dek, { backend });
+    this.#dek = copyBytes(dek);
+    this.#backend = backend;
+  }
+
+  get cbc(): Transformer {
+    if (this.#cbc === undefined) {
+      this.#cbc = aesCbcTransformer(this.#dek as Uint8Array, { backend: this.#backend });
+      (this.#dek as Uint8Array).fill(0);
+      this.#dek = undefined;
+    }
+    return this.#cbc;
+  }
 }
 
 function checkAesKeySize(key: Uint8Array, provider: string): void {
@@ -88,8 +109,7 @@ class KmsV1Transformer implements Transformer {
 
   #transformersFor(dek: Uint8Array): DekTransformers {
     checkAesKeySize(dek, this.#name);
-    const opts = { backend: this.#backend };
-    return { gcm: aesGcmTransformer(dek, opts), cbc: aesCbcTransformer(dek, opts) };
+    return new DekTransformers(dek, this.#backend);
   }
 
   read(data: Uint8Array, context: Uint8Array): MaybePromise<ReadResult> {

@@ -1,6 +1,7 @@
 /*
- * AES-GCM bound to one key: `gcmKey(key)` prepares an encryption and a decryption context once
- * (key schedule and GHASH key); each call then only sets the 12-byte nonce.
+ * AES-GCM bound to one key: `gcmKey(key)` keeps the key; the first seal and the first open each
+ * prepare their context once (key schedule and GHASH key); each call then only sets the 12-byte
+ * nonce.
  *
  *   gcmSeal(handle, out, at, plaintext, aad)
  *     The nonce is out[at, at+12). Writes ciphertext to out[at+12, at+12+n) and the 16-byte tag
@@ -17,6 +18,7 @@
 #include <openssl/err.h>
 #include <openssl/params.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "_args.h"
 #include "_ciphers.h"
@@ -25,17 +27,24 @@
 #define NONCE 12
 #define TAG 16
 
+/* Each direction's context is prepared on first use: a key that only ever seals (a kms v1 DEK,
+   fresh per write) or only ever opens (an audit) pays for one key schedule, not two. The key is
+   kept until both are prepared, then cleansed. */
 typedef struct {
   EVP_CIPHER_CTX *enc;
   EVP_CIPHER_CTX *dec;
+  const EVP_CIPHER *cipher;
+  uint8_t key[32];
+  int pending; /* directions not prepared yet */
 } gcm_key;
 
 static void gcm_free(napi_env env, void *data, void *hint) {
   (void)env;
   (void)hint;
   gcm_key *k = data;
-  EVP_CIPHER_CTX_free(k->enc); /* frees and cleanses the key schedule */
+  EVP_CIPHER_CTX_free(k->enc); /* frees and cleanses the key schedule; NULL is a no-op */
   EVP_CIPHER_CTX_free(k->dec);
+  OPENSSL_cleanse(k, sizeof *k);
   free(k);
 }
 
@@ -43,6 +52,20 @@ static int gcm_prepare(EVP_CIPHER_CTX *ctx, const EVP_CIPHER *cipher, const uint
   return EVP_CipherInit_ex(ctx, cipher, NULL, NULL, NULL, enc) == 1 &&
          EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_IVLEN, NONCE, NULL) == 1 &&
          EVP_CipherInit_ex(ctx, NULL, NULL, key, NULL, enc) == 1;
+}
+
+/* The context for one direction, prepared now if it was not; NULL when OpenSSL fails. */
+static EVP_CIPHER_CTX *gcm_context(gcm_key *k, int enc) {
+  EVP_CIPHER_CTX **slot = enc ? &k->enc : &k->dec;
+  if (*slot != NULL) return *slot;
+  EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+  if (ctx == NULL || !gcm_prepare(ctx, k->cipher, k->key, enc)) {
+    EVP_CIPHER_CTX_free(ctx);
+    return NULL;
+  }
+  *slot = ctx;
+  if (--k->pending == 0) OPENSSL_cleanse(k->key, sizeof k->key);
+  return ctx;
 }
 
 napi_value atrest_gcm_key(napi_env env, napi_callback_info info) {
@@ -55,12 +78,13 @@ napi_value atrest_gcm_key(napi_env env, napi_callback_info info) {
     return NULL;
   }
   gcm_key *k = calloc(1, sizeof *k);
-  if (k == NULL || (k->enc = EVP_CIPHER_CTX_new()) == NULL || (k->dec = EVP_CIPHER_CTX_new()) == NULL ||
-      !gcm_prepare(k->enc, cipher, key.data, 1) || !gcm_prepare(k->dec, cipher, key.data, 0)) {
-    if (k != NULL) gcm_free(env, k, NULL);
-    atrest_throw_crypto(env, "gcmKey: OpenSSL could not prepare AES-GCM");
+  if (k == NULL) {
+    atrest_throw_crypto(env, "gcmKey: out of memory");
     return NULL;
   }
+  k->cipher = cipher;
+  memcpy(k->key, key.data, key.length);
+  k->pending = 2;
   return atrest_new_handle(env, ATREST_HANDLE_GCM, k, gcm_free);
 }
 
@@ -118,7 +142,8 @@ napi_value atrest_gcm_seal(napi_env env, napi_callback_info info) {
     atrest_throw_range(env, "gcmSeal: out must not overlap plaintext");
     return NULL;
   }
-  if (!atrest_gcm_seal_raw(k->enc, out.data + at, aad.data, aad.length, plaintext.data, plaintext.length, sealed)) {
+  EVP_CIPHER_CTX *ctx = gcm_context(k, 1);
+  if (ctx == NULL || !atrest_gcm_seal_raw(ctx, out.data + at, aad.data, aad.length, plaintext.data, plaintext.length, sealed)) {
     OPENSSL_cleanse(sealed, plaintext.length + TAG);
     atrest_throw_crypto(env, "gcmSeal: OpenSSL AES-GCM encryption failed");
   }
@@ -151,6 +176,11 @@ napi_value atrest_gcm_open(napi_env env, napi_callback_info info) {
     atrest_throw_range(env, "gcmOpen: out must not overlap data");
     return NULL;
   }
-  napi_get_boolean(env, atrest_gcm_open_raw(k->dec, data.data + at, payload, aad.data, aad.length, out.data), &result);
+  EVP_CIPHER_CTX *ctx = gcm_context(k, 0);
+  if (ctx == NULL) {
+    atrest_throw_crypto(env, "gcmOpen: OpenSSL could not prepare AES-GCM");
+    return NULL;
+  }
+  napi_get_boolean(env, atrest_gcm_open_raw(ctx, data.data + at, payload, aad.data, aad.length, out.data), &result);
   return result;
 }
