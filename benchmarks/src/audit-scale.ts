@@ -7,9 +7,9 @@
  * on one core, the GC's helper threads included).
  *
  *   node benchmarks/dist/audit-scale.js all [--counts 20000,100000,200000] [--encodings json,protobuf]
- *        [--backends node,noble] [--runs 3] [--dir DIR] [--write-docs]
+ *        [--backends native,node,noble] [--runs 3] [--dir DIR] [--write-docs]
  *   node benchmarks/dist/audit-scale.js generate --count N [--out FILE] [--encoding json|protobuf]
- *   node benchmarks/dist/audit-scale.js audit --snapshot FILE [--backend node|noble] [--profile]
+ *   node benchmarks/dist/audit-scale.js audit --snapshot FILE [--backend native|node|noble] [--profile]
  *
  * `--profile` adds `cipherShare`: the share of the audit's CPU profile (the audit alone, not the
  * opening) in node:crypto's cipher and the backend's `open`, from which the figure with a faster
@@ -23,7 +23,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { getBackend, utf8, writeSync } from '@atrest/core';
+import { backendNames, getBackend, utf8, writeSync } from '@atrest/core';
 import { loadEncryptionConfiguration } from '@atrest/config';
 import { openSnapshot } from '@atrest/etcd-snapshot';
 import { auditSnapshot } from '@atrest/audit';
@@ -156,7 +156,7 @@ async function main(): Promise<void> {
       counts: { type: 'string', default: '20000,100000,200000' },
       encoding: { type: 'string', default: 'json' },
       encodings: { type: 'string', default: 'json,protobuf' },
-      backends: { type: 'string', default: 'node,noble' },
+      backends: { type: 'string', default: backendNames().join(',') },
       runs: { type: 'string', default: '3' },
       out: { type: 'string' },
       dir: { type: 'string', default: join(tmpdir(), 'atrest-audit-scale') },
