@@ -21,6 +21,7 @@ import { createCipheriv, createHmac } from 'node:crypto';
 import { createRequire } from 'node:module';
 import type { AesCbcCipher, AesGcmCipher, CryptoBackend, SecretboxCipher, SeededAesGcmCipher } from '../backend.js';
 import { allocOutput } from '../output.js';
+import { checkAesKey, checkBlocks } from './_checks.js';
 import { composeSeededAesGcm } from '../seeded-gcm.js';
 import { nodeBackend } from './node.js';
 import { randomBytes, randomFill } from './_random-pool.js';
@@ -102,18 +103,6 @@ function gcm(addon: Addon, key: Uint8Array): AesGcmCipher {
       return addon.gcmOpen(h, data, at, aad, out) ? out : null;
     },
   };
-}
-
-function checkAesKey(key: Uint8Array): void {
-  if (key.length !== 16 && key.length !== 24 && key.length !== 32) {
-    throw new RangeError(`AES key must be 16, 24 or 32 bytes, got ${key.length}`);
-  }
-}
-
-function checkBlocks(length: number): void {
-  if (length <= 0 || length % BLOCK !== 0) {
-    throw new RangeError(`AES-CBC data must be a positive multiple of 16 bytes, got ${Math.max(0, length)}`);
-  }
 }
 
 function cbc(addon: Addon, key: Uint8Array): AesCbcCipher {

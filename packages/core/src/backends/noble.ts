@@ -15,6 +15,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import type { AesCbcCipher, AesGcmCipher, CryptoBackend, SecretboxCipher } from '../backend.js';
 import { copyBytes } from '../bytes.js';
 import { composeSeededAesGcm } from '../seeded-gcm.js';
+import { checkAesKey, checkBlocks } from './_checks.js';
 
 const GCM_NONCE = 12;
 const TAG = 16;
@@ -25,15 +26,14 @@ function aligned(b: Uint8Array): Uint8Array {
   return b.byteOffset % 4 === 0 ? b : copyBytes(b);
 }
 
-function checkAesKey(key: Uint8Array): Uint8Array {
-  if (key.length !== 16 && key.length !== 24 && key.length !== 32) {
-    throw new RangeError(`AES key must be 16, 24 or 32 bytes, got ${key.length}`);
-  }
+/** A checked copy of an AES key. */
+function aesKey(key: Uint8Array): Uint8Array {
+  checkAesKey(key);
   return copyBytes(key);
 }
 
 function aesGcm(keyIn: Uint8Array): AesGcmCipher {
-  const key = checkAesKey(keyIn);
+  const key = aesKey(keyIn);
   return {
     sealInto(out, at, plaintext, aad) {
       const nonce = aligned(out.subarray(at, at + GCM_NONCE));
@@ -50,14 +50,8 @@ function aesGcm(keyIn: Uint8Array): AesGcmCipher {
   };
 }
 
-function checkBlocks(length: number): void {
-  if (length <= 0 || length % BLOCK !== 0) {
-    throw new RangeError(`AES-CBC data must be a positive multiple of 16 bytes, got ${Math.max(0, length)}`);
-  }
-}
-
 function aesCbc(keyIn: Uint8Array): AesCbcCipher {
-  const key = checkAesKey(keyIn);
+  const key = aesKey(keyIn);
   return {
     encryptInPlace(buf, at, end) {
       checkBlocks(end - at - BLOCK);

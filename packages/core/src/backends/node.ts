@@ -11,6 +11,7 @@
 import { createCipheriv, createDecipheriv, createHmac, createSecretKey, type KeyObject } from 'node:crypto';
 import type { AesCbcCipher, AesGcmCipher, CryptoBackend } from '../backend.js';
 import { composeSeededAesGcm } from '../seeded-gcm.js';
+import { checkAesKey, checkBlocks } from './_checks.js';
 import { randomBytes, randomFill } from './_random-pool.js';
 import { nobleBackend } from './noble.js';
 
@@ -19,9 +20,7 @@ const TAG = 16;
 const BLOCK = 16;
 
 function aesName(key: Uint8Array, mode: 'gcm' | 'cbc'): string {
-  if (key.length !== 16 && key.length !== 24 && key.length !== 32) {
-    throw new RangeError(`AES key must be 16, 24 or 32 bytes, got ${key.length}`);
-  }
+  checkAesKey(key);
   return `aes-${key.length * 8}-${mode}`;
 }
 
@@ -54,12 +53,6 @@ function gcm(key: Uint8Array): AesGcmCipher {
       return out;
     },
   };
-}
-
-function checkBlocks(length: number): void {
-  if (length <= 0 || length % BLOCK !== 0) {
-    throw new RangeError(`AES-CBC data must be a positive multiple of 16 bytes, got ${Math.max(0, length)}`);
-  }
 }
 
 function cbc(key: Uint8Array): AesCbcCipher {
