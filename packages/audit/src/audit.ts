@@ -13,7 +13,7 @@
  *
  * @module
  */
-import { fromUtf8, isPromise, type Transformer } from '@atrest/core';
+import { type AtrestError, fromUtf8, isPromise, type Transformer } from '@atrest/core';
 import type { LoadedEncryptionConfiguration } from '@atrest/config';
 import type { EtcdSnapshot, RevisionEntry } from '@atrest/etcd-snapshot';
 import { Accumulator } from './_accumulator.js';
@@ -35,6 +35,12 @@ export interface AuditOptions {
    * (tens of bytes each), not to their values.
    */
   readonly details?: boolean;
+  /**
+   * Salvage a damaged snapshot: damage inside the `key` bucket's tree and revisions that do not
+   * decode are skipped and listed in {@link AuditReport.damage} instead of ending the audit.
+   * Default false (such damage throws `ERR_INVALID_DATA`).
+   */
+  readonly salvage?: boolean;
   /**
    * Called every 1000 revisions read and at the end, with the revisions read and the bytes of
    * audited values so far. The audit reads the file once, so `pass` is always 1 (2 stays in the
@@ -89,7 +95,37 @@ export interface AuditReport {
   readonly totals: AuditTotals;
   readonly keysStillNeeded: KeysStillNeeded;
   readonly findings: readonly Finding[];
+  /**
+   * Only when salvaging found damage: the parts of the snapshot that could not be read and were
+   * skipped. Whatever they held is missing from every count, so totals, findings and keys still
+   * needed are then lower bounds.
+   */
+  readonly damage?: SnapshotDamage;
 }
+
+/** Damage met while salvaging. */
+export interface SnapshotDamage {
+  /** Damaged areas met. */
+  readonly count: number;
+  /** The first {@link DAMAGE_LISTED} of them, in the order they were met. */
+  readonly areas: readonly DamagedArea[];
+}
+
+/** One skipped part of a snapshot: what was wrong and where (never any value bytes). */
+export interface DamagedArea {
+  readonly reason: string;
+  readonly pageId?: number;
+  /** Byte offset in the file. */
+  readonly offset?: number;
+  /** The branch page and element that pointed at a damaged child page. */
+  readonly parentPageId?: number;
+  readonly element?: number;
+  /** The revision, when its key could be read. */
+  readonly revision?: number;
+}
+
+/** How many damaged areas a report lists (all are counted). */
+export const DAMAGE_LISTED = 1000;
 
 /** Counts, named as in the sample manifest's `totals`. */
 export interface AuditTotals {
@@ -216,7 +252,16 @@ export async function auditSnapshot(snapshot: EtcdSnapshot, options: AuditOption
     }
   };
 
-  for (const entry of snapshot.revisionViews()) {
+  const damage: DamagedArea[] = [];
+  let damageCount = 0;
+  if (options.salvage === true && info.missingBytes > 0) {
+    damage.push({ reason: `file is truncated: the last ${info.missingBytes} bytes of the database are missing`, offset: info.fileSize });
+    damageCount++;
+  }
+  const onDamage = (err: AtrestError): void => {
+    if (damageCount++ < DAMAGE_LISTED) damage.push(damagedArea(err));
+  };
+  for (const entry of snapshot.revisionViews(options.salvage === true ? { onDamage } : {})) {
     const main = entry.revision.main;
     if (main > head) head = main;
     if (++seen % 1000 === 0) options.onProgress?.({ pass: 1, revisions: seen, bytes });
@@ -303,5 +348,26 @@ export async function auditSnapshot(snapshot: EtcdSnapshot, options: AuditOption
     totals: acc.totals(otherKeyRevisions),
     keysStillNeeded: acc.keysStillNeeded(options.config),
     findings: acc.findings(),
+    ...(damageCount === 0 ? {} : { damage: { count: damageCount, areas: damage } }),
   };
+}
+
+/** The place of a damage report, from its error's context (names and numbers only). */
+function damagedArea(err: AtrestError): DamagedArea {
+  const c = err.context;
+  // Page ids travel as decimal strings (they may exceed 2^53 in a corrupt file).
+  const num = (v: unknown): number | undefined =>
+    typeof v === 'number' && Number.isFinite(v) ? v : typeof v === 'string' && /^\d{1,15}$/.test(v) ? Number(v) : undefined;
+  const area: { -readonly [K in keyof DamagedArea]: DamagedArea[K] } = { reason: err.message };
+  const pageId = num(c['pageId']);
+  if (pageId !== undefined) area.pageId = pageId;
+  const offset = num(c['offset']);
+  if (offset !== undefined) area.offset = offset;
+  const parent = num(c['parentPageId']);
+  if (parent !== undefined) area.parentPageId = parent;
+  const element = num(c['element']);
+  if (element !== undefined) area.element = element;
+  const revision = num(c['revision']);
+  if (revision !== undefined) area.revision = revision;
+  return area;
 }

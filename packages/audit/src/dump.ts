@@ -3,7 +3,7 @@
  * prints what is inside values (Secret data included): only when asked.
  * @module
  */
-import { fromUtf8, isPromise } from '@atrest/core';
+import { type AtrestError, fromUtf8, isPromise } from '@atrest/core';
 import type { LoadedEncryptionConfiguration } from '@atrest/config';
 import type { EtcdSnapshot } from '@atrest/etcd-snapshot';
 import { decodeObject } from '@atrest/kube-objects';
@@ -18,6 +18,11 @@ export interface DumpOptions {
   readonly name?: string;
   /** Only this revision (any key); default: every surviving put revision. */
   readonly revision?: number;
+  /**
+   * Salvage: receives each damaged part of the snapshot (see `revisions({ onDamage })` of
+   * `@atrest/etcd-snapshot`), which is then skipped; without it damage throws.
+   */
+  readonly onDamage?: (damage: AtrestError) => void;
 }
 
 /** One dumped revision. */
@@ -65,7 +70,7 @@ function render(plaintext: Uint8Array): unknown {
  * ```
  */
 export async function* dumpObjects(snapshot: EtcdSnapshot, options: DumpOptions): AsyncGenerator<DumpedObject> {
-  for (const entry of snapshot.revisions()) {
+  for (const entry of snapshot.revisions(options.onDamage === undefined ? {} : { onDamage: options.onDamage })) {
     if (entry.tombstone) continue;
     if (options.revision !== undefined && entry.revision.main !== options.revision) continue;
     const key = fromUtf8(entry.kv.key);

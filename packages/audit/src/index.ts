@@ -20,7 +20,10 @@ export { inspectEnvelope, type Envelope, type KmsEnvelope } from './envelope.js'
 export { classifyValue, type Classification, type ClassifiedValue, type ObjectSummary } from './classify.js';
 export {
   auditSnapshot,
+  DAMAGE_LISTED,
   type AuditOptions,
+  type DamagedArea,
+  type SnapshotDamage,
   type AuditReport,
   type AuditTotals,
   type Finding,

@@ -4,7 +4,7 @@
  * revisions and error texts.
  * @module
  */
-import type { AuditReport, Finding } from './audit.js';
+import type { AuditReport, Finding, SnapshotDamage } from './audit.js';
 
 /** Options of {@link renderTable}. */
 export interface TableOptions {
@@ -37,6 +37,7 @@ export function renderTable(report: AuditReport, options: TableOptions = {}): st
   const out: string[] = [];
   out.push(`etcd snapshot: head revision ${report.headRevision}, compacted at ${report.compactRevision ?? 'never'}`);
   out.push(`objects: ${t.keys.present} present, ${t.keys.deleted} deleted (tombstone kept); ${t.snapshot.putRevisions} surviving revisions`);
+  if (report.damage !== undefined) out.push('', ...damageSection(report.damage));
   out.push('');
   out.push('Latest values per resource');
   out.push(
@@ -87,8 +88,22 @@ export function renderTable(report: AuditReport, options: TableOptions = {}): st
   return `${out.join('\n')}\n`;
 }
 
+/** How many damaged areas the table lists (JSON lists up to DAMAGE_LISTED). */
+const DAMAGE_IN_TABLE = 20;
+
+function damageSection(d: SnapshotDamage): string[] {
+  const shown = d.areas.slice(0, DAMAGE_IN_TABLE);
+  const rows = shown.map((a) => [a.pageId ?? '', a.offset ?? '', a.parentPageId === undefined ? '' : `${a.parentPageId}#${a.element ?? ''}`, a.revision ?? '', a.reason]);
+  return [
+    `DAMAGED SNAPSHOT: ${d.count} area(s) could not be read and were skipped; what they held is missing, so every count below is a lower bound`,
+    table(['page', 'offset', 'from page#element', 'revision', 'what is wrong'], rows),
+    ...(d.count > shown.length ? [`(${d.count - shown.length} more; -o json lists up to ${d.areas.length})`] : []),
+  ];
+}
+
 /**
- * The machine report: `{ schema, headRevision, compactRevision, totals, keysStillNeeded, findings, keys? }`.
+ * The machine report: `{ schema, headRevision, compactRevision, totals, keysStillNeeded, findings, damage?, keys? }`
+ * (`damage` only when a salvaged audit met damage).
  * @param report - the audit
  * @param options - `keys: true` adds every key with its revisions' classifications
  * @example

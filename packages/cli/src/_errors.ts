@@ -2,7 +2,8 @@
  * Turning errors into exit codes and one-line messages.
  *
  * Exit codes: 0 success, 1 the operation failed (bad value, invalid config, failed vectors),
- * 2 the command line was wrong. Messages come from {@link AtrestError.describe}, which never
+ * 2 the command line was wrong, 3 `audit --fail-on` found what it was told to fail on, 4 `audit`
+ * or `dump` skipped damaged parts of a snapshot. Messages come from {@link AtrestError.describe}, which never
  * carries key material or plaintext.
  *
  * @module
@@ -10,7 +11,7 @@
 import { AtrestError, ErrorCode } from '@atrest/core';
 
 /** Process exit codes. */
-export const Exit = { Ok: 0, Failed: 1, Usage: 2 } as const;
+export const Exit = { Ok: 0, Failed: 1, Usage: 2, Damaged: 4 } as const;
 
 /** A command-line mistake: prints usage help and exits 2. */
 export class UsageError extends Error {

@@ -107,6 +107,55 @@ describe('atrest audit', () => {
   });
 });
 
+describe('atrest audit on a snapshot damaged inside (salvage)', () => {
+  const PAGE = 4096;
+  /** The sample without its trailer, with leaf page 23 of bucket key made unreadable. */
+  function damaged(): string {
+    const bytes = readFileSync(snapshot).subarray(0, -32);
+    bytes.writeUInt16LE(0x00ff, 23 * PAGE + 8);
+    const path = join(tmp, 'damaged-leaf.db');
+    writeFileSync(path, bytes);
+    return path;
+  }
+
+  it('prints the report with the damaged area first, exits 4, and leaks no value', async () => {
+    const r = await run(['audit', damaged(), '--config', config, '--history', ...mock]);
+    expect(r.code).toBe(4);
+    const out = r.stdout.toString();
+    expect(out).toContain('DAMAGED SNAPSHOT: 1 area(s) could not be read and were skipped');
+    expect(out).toMatch(/^23 +94208 +\d+#\d+ +unexpected page type in a bucket tree$/m);
+    expect(out).toContain('Latest values per resource');
+    expect(r.stderr.toString()).toContain('atrest audit: the snapshot is damaged: 1 area(s) skipped');
+    for (const v of secretValues()) expect(out.includes(v) || r.stderr.toString().includes(v)).toBe(false);
+  });
+
+  it('JSON: the damage is listed, and the counts are those of the pages still readable', async () => {
+    const full = JSON.parse((await run(['audit', snapshot, '--config', config, '-o', 'json', ...mock])).stdout.toString());
+    const r = await run(['audit', damaged(), '--config', config, '-o', 'json', ...mock]);
+    const j = JSON.parse(r.stdout.toString());
+    expect(j.damage).toEqual({ count: 1, areas: [expect.objectContaining({ reason: 'unexpected page type in a bucket tree', pageId: 23, offset: 23 * PAGE })] });
+    expect(j.totals.snapshot.putRevisions).toBeLessThan(full.totals.snapshot.putRevisions);
+    expect(full.damage).toBeUndefined();
+  });
+
+  it('a truncated copy (no trailer) is audited as far as it goes', async () => {
+    const path = join(tmp, 'cut.db');
+    writeFileSync(path, readFileSync(snapshot).subarray(0, 28 * PAGE));
+    const r = await run(['audit', path, '--config', config, '-o', 'json', ...mock]);
+    expect(r.code).toBe(4);
+    const j = JSON.parse(r.stdout.toString());
+    expect(j.damage.areas[0].reason).toMatch(/^file is truncated: the last \d+ bytes of the database are missing$/);
+    expect(j.totals.snapshot.putRevisions).toBeGreaterThan(0);
+  });
+
+  it('dump prints what it can read, names the damage on stderr, exits 4', async () => {
+    const r = await run(['dump', damaged(), '--config', config, '-o', 'json', '--resource', 'secrets', ...mock]);
+    expect(r.code).toBe(4);
+    expect(r.stdout.toString().trim().split('\n').length).toBeGreaterThan(10);
+    expect(r.stderr.toString()).toContain('skipped a damaged part of the snapshot: unexpected page type in a bucket tree');
+  });
+});
+
 describe('atrest dump', () => {
   it('prints decrypted objects; Secret data as in the manifest', async () => {
     const r = await run(['dump', snapshot, '--config', config, '-o', 'json', '--resource', 'secrets', '--namespace', 'shop', '--name', 'stripe-key', ...mock]);

@@ -211,6 +211,11 @@ export class PageFile {
     const cached = this.#cache.get(id);
     if (cached !== undefined) return cached;
     const offset = id * this.#pageSize;
+    if (offset + this.#pageSize > this.#limit) {
+      // Only a truncated file opened with truncated: 'tolerate' has pages below the high-water
+      // mark past its end.
+      throw invalidData('page past the end of the file: the file is truncated', { file: this.path, ...context, pageId: String(id), offset, dataEnd: this.#limit });
+    }
     const first = this.#bytes(offset, this.#pageSize);
     const lo = u32(first, 0);
     const hi = u32(first, 4);
@@ -262,6 +267,11 @@ export class PageFile {
     const kept = pageFromBytes(new Uint8Array(page.bytes), page.id, page.fileOffset, false);
     this.#cache.set(page.id, kept, 1 + page.overflow);
     return kept;
+  }
+
+  /** True once {@link PageFile.close} ran. */
+  get closed(): boolean {
+    return this.#fd === undefined;
   }
 
   close(): void {

@@ -41,6 +41,24 @@ export interface BoltReaderOptions {
    * on its own into fresh memory and caches leaf pages too (fewer bytes read, many more reads).
    */
   readonly readAhead?: number;
+  /**
+   * A file shorter than its meta page says (an interrupted copy): `'refuse'` (default) throws;
+   * `'tolerate'` opens it, reports the shortfall in {@link BoltReader.missingBytes}, and pages
+   * past the end then fail like other damaged pages (see {@link IterateOptions.onDamage}).
+   */
+  readonly truncated?: 'refuse' | 'tolerate';
+}
+
+/** Options of {@link BoltReader.iterate} and {@link BoltReader.iterateViews}. */
+export interface IterateOptions {
+  /**
+   * Salvage: called with each `ERR_INVALID_DATA` error met inside the bucket's tree (a child page
+   * out of range or unreadable, a page cycle, an unexpected page type, an element past its page,
+   * keys out of order), after which the walk skips what is damaged (the child's subtree, the rest
+   * of the page, or the one element) and goes on. Without it such damage throws. A missing
+   * bucket on the path still throws.
+   */
+  readonly onDamage?: (damage: AtrestError) => void;
 }
 
 /** A bucket name: UTF-8 text or raw bytes. */
@@ -141,14 +159,14 @@ export class BoltReader {
     }
     const file = new PageFile(path);
     try {
-      return BoltReader.#init(file, cachePages, readAhead);
+      return BoltReader.#init(file, cachePages, readAhead, options.truncated === 'tolerate');
     } catch (err) {
       file.close();
       throw err;
     }
   }
 
-  static #init(file: PageFile, cachePages: number, readAhead: number): BoltReader {
+  static #init(file: PageFile, cachePages: number, readAhead: number, tolerateTruncation: boolean): BoltReader {
     const size = file.fileSize;
     const ctx = { file: file.path, fileSize: size };
     if (size === 0) throw invalidData('empty file: not a bbolt database', { ...ctx, offset: 0 });
@@ -189,18 +207,18 @@ export class BoltReader {
     // The valid meta with the higher txid wins, as in bbolt. There is no further fallback: a
     // geometry problem (truncation) concerns the file, not one meta page, and must be reported.
     const meta = valid.reduce((a, b) => (b.txid > a.txid ? b : a));
-    const highWater = BoltReader.#checkGeometry(meta, dataEnd, ctx);
+    const highWater = BoltReader.#checkGeometry(meta, dataEnd, ctx, tolerateTruncation);
     file.configure(meta.pageSize, highWater, dataEnd, cachePages, readAhead);
     const other = meta.pageIndex === 0 ? meta1 : meta0;
     return new BoltReader(file, meta, other.ok ? null : other.problem, trailer, dataEnd);
   }
 
-  static #checkGeometry(meta: BoltMeta, dataEnd: number, ctx: Readonly<Record<string, string | number>>): number {
+  static #checkGeometry(meta: BoltMeta, dataEnd: number, ctx: Readonly<Record<string, string | number>>, tolerateTruncation: boolean): number {
     const mctx = { ...ctx, metaPage: meta.pageIndex };
     const highWater = safeNumber(meta.highWaterPgid, 'high-water page id', mctx);
     const needed = highWater * meta.pageSize;
     if (highWater < 3) throw invalidData('high-water page id is too small', { ...mctx, highWater });
-    if (needed > dataEnd) {
+    if (needed > dataEnd && !tolerateTruncation) {
       throw invalidData('file is truncated: the database extends past the end of the file', {
         ...mctx,
         offset: dataEnd,
@@ -234,7 +252,15 @@ export class BoltReader {
    * Zero for files written by `etcdctl snapshot save`; a live bbolt file may have preallocated room.
    */
   get unusedTrailingBytes(): number {
-    return this.dataEnd - this.#file.highWater * this.meta.pageSize;
+    return Math.max(0, this.dataEnd - this.#file.highWater * this.meta.pageSize);
+  }
+
+  /**
+   * Bytes of the database missing from the end of the file (opened with `truncated: 'tolerate'`);
+   * 0 for a complete file.
+   */
+  get missingBytes(): number {
+    return Math.max(0, this.#file.highWater * this.meta.pageSize - this.dataEnd);
   }
 
   /**
@@ -242,6 +268,7 @@ export class BoltReader {
    * top-level buckets), in key order, streamed.
    *
    * @param bucketPath - bucket names from the root, e.g. `['key']`
+   * @param options - `onDamage` to skip damaged parts of the tree instead of throwing
    * @returns a generator of entries; keys and values are copies
    * @throws AtrestError `ERR_INVALID_DATA` when a bucket on the path does not exist, or the tree is
    *   corrupt (page out of range, page cycle, element past its page, keys out of order); `context`
@@ -255,8 +282,8 @@ export class BoltReader {
    * db.close();
    * ```
    */
-  *iterate(bucketPath: readonly BucketName[]): Generator<BoltEntry, void, undefined> {
-    for (const e of this.#walk(this.#resolve(bucketPath))) {
+  *iterate(bucketPath: readonly BucketName[], options: IterateOptions = {}): Generator<BoltEntry, void, undefined> {
+    for (const e of this.#walk(this.#resolve(bucketPath), false, options.onDamage)) {
       yield { ...e, key: copyBytes(e.key), value: e.bucket ? null : copyBytes(e.value as Uint8Array) };
     }
   }
@@ -267,6 +294,7 @@ export class BoltReader {
    * them). For scans that look at each entry once, such as an audit; copy anything kept.
    *
    * @param bucketPath - bucket names from the root, e.g. `['key']`
+   * @param options - `onDamage` as {@link BoltReader.iterate}
    * @returns a generator of entries whose bytes are borrowed
    * @throws AtrestError `ERR_INVALID_DATA` as {@link BoltReader.iterate}
    * @example
@@ -278,8 +306,8 @@ export class BoltReader {
    * db.close();
    * ```
    */
-  iterateViews(bucketPath: readonly BucketName[]): Generator<BoltEntry, void, undefined> {
-    return this.#walk(this.#resolve(bucketPath), true);
+  iterateViews(bucketPath: readonly BucketName[], options: IterateOptions = {}): Generator<BoltEntry, void, undefined> {
+    return this.#walk(this.#resolve(bucketPath), true, options.onDamage);
   }
 
   /**
@@ -421,8 +449,13 @@ export class BoltReader {
    * The entries of a bucket, in key order; keys and values are views into (possibly borrowed)
    * pages. A nested bucket's value is its raw bucket header, or `null` with `nullBuckets`.
    */
-  *#walk(ref: BucketRef, nullBuckets = false): Generator<BoltEntry, void, undefined> {
+  *#walk(ref: BucketRef, nullBuckets = false, onDamage?: (damage: AtrestError) => void): Generator<BoltEntry, void, undefined> {
     const file = this.path;
+    /** Report tree damage when salvaging (the caller then skips the damaged part), else throw. */
+    const damaged = (err: unknown): void => {
+      if (onDamage === undefined || !(err instanceof AtrestError) || err.code !== ErrorCode.InvalidData || this.#file.closed) throw err;
+      onDamage(err);
+    };
     // One bit per page id: a page reached twice in one bucket is a cycle (or a corrupt pointer).
     const visited = new Uint8Array((this.#file.highWater >>> 3) + 1);
     const stack: { page: Page; next: number }[] = [];
@@ -436,15 +469,23 @@ export class BoltReader {
       }
       visited[page.id >>> 3] = (visited[page.id >>> 3] as number) | bit;
       if (page.flags !== PageFlag.branch && page.flags !== PageFlag.leaf) {
-        throw invalidData('unexpected page type in a bucket tree', { file, bucket: ref.name, pageId: page.id, offset: page.fileOffset, flags: page.flags });
+        throw invalidData('unexpected page type in a bucket tree', { file, bucket: ref.name, ...from, pageId: page.id, offset: page.fileOffset, flags: page.flags });
       }
       // A branch page stays on the stack while its children are read: it must outlive them.
       if (page.flags === PageFlag.branch) page = this.#file.keep(page);
       generation = this.#file.generation;
       stack.push({ page, next: 0 });
     };
+    /** Enter a child page; when salvaging, a child that cannot be entered is reported and skipped. */
+    const tryEnter = (pgid: number | bigint, from: Readonly<Record<string, string | number>>): void => {
+      try {
+        enter(pgid, from);
+      } catch (err) {
+        damaged(err);
+      }
+    };
     if (ref.inline !== null) stack.push({ page: ref.inline, next: 0 });
-    else enter(ref.root, {});
+    else tryEnter(ref.root, {});
 
     // The previous key, for the order check. It is a view into the current leaf page; before the
     // next page is read it is copied here, as that read may overwrite the page.
@@ -458,24 +499,41 @@ export class BoltReader {
       }
       const index = top.next++;
       if (top.page.flags === PageFlag.branch) {
-        const el = branchElement(top.page, index, file);
+        let el: ReturnType<typeof branchElement>;
+        try {
+          el = branchElement(top.page, index, file);
+        } catch (err) {
+          damaged(err);
+          top.next = top.page.count; // the page's element table is not to be trusted further
+          continue;
+        }
         if (previous !== null && previous.buffer !== saved.buffer) {
           if (previous.length > saved.length) saved = new Uint8Array(previous.length);
           saved.set(previous);
           previous = saved.subarray(0, previous.length);
         }
-        enter(el.child, { parentPageId: top.page.id, element: index });
+        tryEnter(el.child, { parentPageId: top.page.id, element: index });
         continue;
       }
-      const el = leafElement(top.page, index, file);
+      let el: ReturnType<typeof leafElement>;
+      try {
+        el = leafElement(top.page, index, file);
+      } catch (err) {
+        damaged(err);
+        top.next = top.page.count;
+        continue;
+      }
       if (previous !== null && compareBytes(previous, el.key) >= 0) {
-        throw invalidData('bucket keys out of order: the tree is corrupt', {
-          file,
-          bucket: ref.name,
-          pageId: top.page.id,
-          offset: el.keyOffset,
-          element: index,
-        });
+        damaged(
+          invalidData('bucket keys out of order: the tree is corrupt', {
+            file,
+            bucket: ref.name,
+            pageId: top.page.id,
+            offset: el.keyOffset,
+            element: index,
+          }),
+        );
+        continue; // salvaging: this element is skipped, the order check goes on from the last good key
       }
       previous = el.key;
       const bucket = (el.flags & BUCKET_LEAF_FLAG) !== 0;

@@ -18,13 +18,14 @@
  */
 export { BoltReader, DEFAULT_PAGE_CACHE_SIZE } from './bolt-reader.js';
 export { DEFAULT_READ_AHEAD } from './_page-file.js';
-export type { BoltEntry, BoltMeta, BoltReaderOptions, BucketName } from './bolt-reader.js';
+export type { BoltEntry, BoltMeta, BoltReaderOptions, BucketName, IterateOptions } from './bolt-reader.js';
 export { openSnapshot, TRAILER_MISMATCH } from './snapshot.js';
 export type {
   EtcdSnapshot,
   KeyValue,
   OpenSnapshotOptions,
   RevisionEntry,
+  RevisionOptions,
   SnapshotInfo,
   SnapshotMetaValues,
   TrailerCheck,

@@ -14,7 +14,7 @@
  *
  * @module
  */
-import { fromUtf8 } from '@atrest/core';
+import { AtrestError, ErrorCode, fromUtf8 } from '@atrest/core';
 import { invalidData, safeNumber } from './_errors.js';
 import { decodeKeyValue, decodeKeyValueView, type KeyValue } from './_keyvalue.js';
 import { BoltReader, type BoltReaderOptions } from './bolt-reader.js';
@@ -70,6 +70,10 @@ export interface SnapshotInfo {
   readonly highWaterPgid: number;
   /** Bytes between the end of the database and the trailer (0 for `etcdctl snapshot save` files). */
   readonly unusedTrailingBytes: number;
+  /** Bytes of the database missing at the end of a truncated file (opened with `truncated: 'tolerate'`). */
+  readonly missingBytes: number;
+  /** Why bucket `meta` could not be read (a tolerated truncation), or null. */
+  readonly metaProblem: string | null;
   readonly trailer: TrailerCheck;
   readonly meta: SnapshotMetaValues;
 }
@@ -90,6 +94,17 @@ export interface RevisionEntry {
   readonly valueOffset: number;
 }
 
+/** Options of {@link EtcdSnapshot.revisions}. */
+export interface RevisionOptions {
+  /**
+   * Salvage: receives each `ERR_INVALID_DATA` error of bucket `key` (a damaged page, subtree or
+   * element, a malformed revision key, a KeyValue that does not decode; `context` names the page
+   * id and byte offset, and the revision and etcd key when they could be read) and the scan
+   * skips what is damaged and goes on.
+   */
+  readonly onDamage?: (damage: AtrestError) => void;
+}
+
 /** An open snapshot. */
 export interface EtcdSnapshot {
   /** The underlying bbolt reader, for other buckets (`lease`, `members`, `auth`...). */
@@ -98,14 +113,18 @@ export interface EtcdSnapshot {
   info(): SnapshotInfo;
   /** Names of the top-level bbolt buckets. */
   buckets(): string[];
-  /** Every entry of bucket `key` in revision order, streamed. */
-  revisions(): Generator<RevisionEntry, void, undefined>;
+  /**
+   * Every entry of bucket `key` in revision order, streamed. With `onDamage` (salvage), damage in
+   * the tree and entries whose revision key or KeyValue does not decode are reported there and
+   * skipped (see {@link RevisionOptions}); without it they throw.
+   */
+  revisions(options?: RevisionOptions): Generator<RevisionEntry, void, undefined>;
   /**
    * As {@link EtcdSnapshot.revisions}, without copies: `kv.key` and `kv.value` are views into
    * the reader's page buffer, **valid only until the generator is resumed**. For one-look scans
    * (an audit); copy anything kept.
    */
-  revisionViews(): Generator<RevisionEntry, void, undefined>;
+  revisionViews(options?: RevisionOptions): Generator<RevisionEntry, void, undefined>;
   /**
    * Check etcd's SHA-256 trailer on a worker thread, whatever `trailer` the snapshot was opened
    * with: open with `trailer: 'skip'`, start this, and read the snapshot meanwhile; the hash then
@@ -190,7 +209,16 @@ export function openSnapshot(path: string, options: OpenSnapshotOptions = {}): E
         if (!trailer.valid && mode === 'verify') throw mismatch(d.expected, d.actual);
       }
     }
-    const meta = readMetaValues(bolt);
+    let meta: SnapshotMetaValues;
+    let metaProblem: string | null = null;
+    try {
+      meta = readMetaValues(bolt);
+    } catch (err) {
+      // A tolerated truncation may have cut bucket meta off; its values are then unknown.
+      if (bolt.missingBytes === 0 || !(err instanceof AtrestError)) throw err;
+      meta = { consistentIndex: null, finishedCompactRev: null, scheduledCompactRev: null };
+      metaProblem = err.message;
+    }
     const info: SnapshotInfo = Object.freeze({
       path,
       fileSize: bolt.fileSize,
@@ -200,6 +228,8 @@ export function openSnapshot(path: string, options: OpenSnapshotOptions = {}): E
       otherMetaProblem: bolt.otherMetaProblem,
       highWaterPgid: Number(bolt.meta.highWaterPgid),
       unusedTrailingBytes: bolt.unusedTrailingBytes,
+      missingBytes: bolt.missingBytes,
+      metaProblem,
       trailer: Object.freeze(trailer),
       meta: Object.freeze(meta),
     });
@@ -207,8 +237,8 @@ export function openSnapshot(path: string, options: OpenSnapshotOptions = {}): E
       bolt,
       info: () => info,
       buckets: () => bolt.buckets(),
-      revisions: () => revisions(bolt, decodeKeyValue),
-      revisionViews: () => revisions(bolt, decodeKeyValueView),
+      revisions: (options = {}) => revisions(bolt, decodeKeyValue, options.onDamage),
+      revisionViews: (options = {}) => revisions(bolt, decodeKeyValueView, options.onDamage),
       verifyTrailer: async () => {
         if (!bolt.trailerPresent) return Object.freeze({ present: false, valid: null });
         // A worker costs ~30 ms to start: small files are hashed here.
@@ -224,22 +254,34 @@ export function openSnapshot(path: string, options: OpenSnapshotOptions = {}): E
   }
 }
 
-/** Bucket `key` through borrowed entries; `decode` copies the KeyValue's bytes or not. */
-function* revisions(bolt: BoltReader, decode: typeof decodeKeyValue): Generator<RevisionEntry, void, undefined> {
+/**
+ * Bucket `key` through borrowed entries; `decode` copies the KeyValue's bytes or not. With
+ * `onDamage`, an entry that does not decode is reported and skipped.
+ */
+function* revisions(bolt: BoltReader, decode: typeof decodeKeyValue, onDamage?: (damage: AtrestError) => void): Generator<RevisionEntry, void, undefined> {
   // Error contexts, reused for every entry: errors copy them (`{ ...context }`) when thrown, so
   // the hot path allocates none.
   const at = { file: bolt.path, bucket: 'key', pageId: 0, offset: 0 };
   const value = { file: bolt.path, bucket: 'key', pageId: 0, offset: 0, revision: 0, subRevision: 0 };
-  for (const e of bolt.iterateViews(KEY_BUCKET)) {
+  const entries = onDamage === undefined ? bolt.iterateViews(KEY_BUCKET) : bolt.iterateViews(KEY_BUCKET, { onDamage });
+  for (const e of entries) {
     at.pageId = e.pageId;
     at.offset = e.keyOffset;
-    if (e.value === null) throw invalidData('unexpected nested bucket in bucket key', { ...at });
-    const { revision, tombstone } = parseRevisionKey(e.key, at);
-    value.pageId = e.pageId;
-    value.offset = e.valueOffset;
-    value.revision = revision.main;
-    value.subRevision = revision.sub;
-    const kv = decode(e.value, value);
-    yield { revision, tombstone, kv, pageId: e.pageId, keyOffset: e.keyOffset, valueOffset: e.valueOffset };
+    let entry: RevisionEntry;
+    try {
+      if (e.value === null) throw invalidData('unexpected nested bucket in bucket key', { ...at });
+      const { revision, tombstone } = parseRevisionKey(e.key, at);
+      value.pageId = e.pageId;
+      value.offset = e.valueOffset;
+      value.revision = revision.main;
+      value.subRevision = revision.sub;
+      const kv = decode(e.value, value);
+      entry = { revision, tombstone, kv, pageId: e.pageId, keyOffset: e.keyOffset, valueOffset: e.valueOffset };
+    } catch (err) {
+      if (onDamage === undefined || !(err instanceof AtrestError) || err.code !== ErrorCode.InvalidData) throw err;
+      onDamage(err);
+      continue;
+    }
+    yield entry;
   }
 }

@@ -15,8 +15,12 @@ export const auditUsage = `atrest audit SNAPSHOT --config FILE [-o table|json] [
   Reads an etcd snapshot file (etcdctl snapshot save) directly and reports, per resource and per
   provider key, how many latest values are encrypted, stale, plaintext or undecryptable; old
   revisions still in the file (--history lists them one by one); the KMS v2 inventory; and which
-  keys are still needed. Values are never printed. Exit status: 0, or 3 when a --fail-on category
-  is present, 1 when the snapshot cannot be read.
+  keys are still needed. Values are never printed. A damaged tree inside the file (a bad page, a
+  revision that does not decode) does not stop the audit: the damaged parts are skipped and listed
+  first, with page and byte offset. Exit status: 0; 3 when a --fail-on category is present; 4 when
+  parts of the snapshot were damaged and skipped (the report is printed, its counts are lower
+  bounds); 1 when the snapshot cannot be read at all (not bbolt, no valid meta page, SHA-256
+  trailer mismatch).
 `;
 
 const CATEGORIES = ['plaintext', 'stale', 'undecryptable'] as const;
@@ -45,7 +49,7 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
   // The SHA-256 trailer is checked on another thread while the audit reads the file (on two
   // cores the hash then costs no time). A mismatch stops the audit and is reported exactly as
   // opening with the check would have reported it, before anything is printed.
-  const snapshot = openSnapshot(file, { trailer: 'skip' });
+  const snapshot = openSnapshot(file, { trailer: 'skip', truncated: 'tolerate' });
   try {
     const info = snapshot.info();
     if (info.trailer.present === false) io.stderr('atrest audit: warning: no SHA-256 trailer (not an etcdctl snapshot, or a copy of a live db): integrity not verified\n');
@@ -63,6 +67,7 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
     try {
       report = await auditSnapshot(snapshot, {
         config,
+        salvage: true,
         ...(values.resource === undefined ? {} : { resource: values.resource }),
         onProgress: ({ revisions, bytes }: { revisions: number; bytes: number }) => {
           failIfTrailerFailed();
@@ -86,6 +91,10 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
       undecryptable: t.latest.byStatus.undecryptable + (values.history ? (t.history.byStatus.undecryptable ?? 0) : 0),
     };
     const failed = failOn.filter((f) => (present[f] ?? 0) > 0);
+    if (report.damage !== undefined) {
+      io.stderr(`atrest audit: the snapshot is damaged: ${report.damage.count} area(s) skipped (listed in the report); counts are lower bounds\n`);
+      return Exit.Damaged;
+    }
     if (failed.length > 0) {
       io.stderr(`atrest audit: failing on ${failed.map((f) => `${f} (${present[f]})`).join(', ')}\n`);
       return 3;

@@ -8,11 +8,14 @@ import { parse, required } from '../_args.js';
 import { loadConfigFile } from '../_config.js';
 import { Exit, UsageError } from '../_errors.js';
 import type { CliIO } from '../_io.js';
+import type { AtrestError } from '@atrest/core';
 
 export const dumpUsage = `atrest dump SNAPSHOT --config FILE [--resource GR] [--namespace NS] [--name N] [--revision R]
             [-o yaml|json] [--kms-mock NAME=base64[:KEYID]]...
   Prints every surviving revision that matches, decrypted and decoded (Secrets with their data,
   base64), as YAML documents or JSON lines. This prints secrets: mind where the output goes.
+  Damaged parts of the snapshot are skipped and named on stderr (page, byte offset); the exit
+  status is then 4.
 `;
 
 /** Run `atrest dump`. */
@@ -35,16 +38,27 @@ export async function dumpCommand(argv: string[], io: CliIO): Promise<number> {
   const revision = values.revision === undefined ? undefined : Number(values.revision);
   if (revision !== undefined && !Number.isSafeInteger(revision)) throw new UsageError(`--revision must be a number, got "${values.revision}"`);
   const config = await loadConfigFile(required(values.config, 'config'), { mocks: values['kms-mock'] ?? [] });
-  const snapshot = openSnapshot(positionals[0] as string);
+  const snapshot = openSnapshot(positionals[0] as string, { truncated: 'tolerate' });
+  if (snapshot.info().missingBytes > 0) io.stderr(`atrest dump: the file is truncated: the last ${snapshot.info().missingBytes} bytes of the database are missing\n`);
+  let damaged = 0;
+  const onDamage = (e: AtrestError): void => {
+    damaged++;
+    io.stderr(`atrest dump: skipped a damaged part of the snapshot: ${e.describe()}\n`);
+  };
   try {
     for await (const o of dumpObjects(snapshot, {
       config,
+      onDamage,
       ...(values.resource === undefined ? {} : { resource: values.resource }),
       ...(values.namespace === undefined ? {} : { namespace: values.namespace }),
       ...(values.name === undefined ? {} : { name: values.name }),
       ...(revision === undefined ? {} : { revision }),
     })) {
       io.stdout(values.output === 'json' ? `${JSON.stringify(o)}\n` : toYamlDocument(o));
+    }
+    if (damaged > 0 || snapshot.info().missingBytes > 0) {
+      io.stderr(`atrest dump: the snapshot is damaged: ${damaged} part(s) skipped\n`);
+      return Exit.Damaged;
     }
     return Exit.Ok;
   } finally {
