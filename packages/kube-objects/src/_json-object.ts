@@ -58,7 +58,8 @@ function timestamp(o: JsonObject, key: string, path: string): string | null {
   return s === '' ? null : s;
 }
 
-function metadataOf(doc: JsonObject): ObjectMeta {
+/** The metadata object, after the checks that come before its fields are read. */
+function metadataObject(doc: JsonObject): JsonObject {
   const raw = own(doc, 'metadata');
   const m: JsonObject = isObject(raw) ? raw : {};
   if (raw !== undefined && raw !== null && !isObject(raw)) throw invalidObject('metadata is not an object', { field: 'metadata' });
@@ -70,6 +71,13 @@ function metadataOf(doc: JsonObject): ObjectMeta {
   if (finalizers !== undefined && finalizers !== null && !(Array.isArray(finalizers) && finalizers.every((f) => typeof f === 'string'))) {
     throw invalidObject('metadata.finalizers is not a list of strings', { field: 'metadata.finalizers' });
   }
+  return m;
+}
+
+function metadataOf(doc: JsonObject): ObjectMeta {
+  const m = metadataObject(doc);
+  const generation = own(m, 'generation');
+  const finalizers = own(m, 'finalizers');
   const identity = (s: string): string => s;
   return Object.freeze({
     name: str(m, 'name', 'metadata'),
@@ -128,17 +136,7 @@ function checkStringMap(o: JsonObject, key: string, path: string): void {
  */
 export function checkJsonObject(bytes: Uint8Array): void {
   const { doc } = parseDocument(bytes);
-  const raw = own(doc, 'metadata');
-  const m: JsonObject = isObject(raw) ? raw : {};
-  if (raw !== undefined && raw !== null && !isObject(raw)) throw invalidObject('metadata is not an object', { field: 'metadata' });
-  const generation = own(m, 'generation');
-  if (generation !== undefined && generation !== null && !Number.isSafeInteger(generation)) {
-    throw invalidObject('metadata.generation is not an integer', { field: 'metadata.generation' });
-  }
-  const finalizers = own(m, 'finalizers');
-  if (finalizers !== undefined && finalizers !== null && !(Array.isArray(finalizers) && finalizers.every((f) => typeof f === 'string'))) {
-    throw invalidObject('metadata.finalizers is not a list of strings', { field: 'metadata.finalizers' });
-  }
+  const m = metadataObject(doc);
   for (const key of ['name', 'generateName', 'namespace', 'selfLink', 'uid', 'resourceVersion', 'creationTimestamp', 'deletionTimestamp']) str(m, key, 'metadata');
   checkStringMap(m, 'labels', 'metadata');
   checkStringMap(m, 'annotations', 'metadata');
