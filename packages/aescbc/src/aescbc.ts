@@ -28,7 +28,7 @@
  *
  * @module
  */
-import { type AesCbcCipher, allocOutput, AtrestError, type ChainEntry, type CryptoBackend, defaultBackend, ErrorCode, type ReadResult, type Transformer, wipe, keyedProvider } from '@atrest/core';
+import { type AesCbcCipher, allocOutput, AtrestError, type ChainEntry, type CryptoBackend, defaultBackend, ErrorCode, checkReadArguments, checkWriteArguments, type ReadResult, type Transformer, wipe, keyedProvider } from '@atrest/core';
 
 import { BLOCK_SIZE, checkPadding, PaddingCheck, padLength } from './_pkcs7.js';
 import type { ProviderKey, ProviderOptions } from './types.js';
@@ -71,11 +71,12 @@ class AesCbcTransformer implements Transformer {
     this.#label = label;
   }
 
-  read(data: Uint8Array): ReadResult {
-    return this.readAt(data, 0);
+  read(data: Uint8Array, context: Uint8Array): ReadResult {
+    return this.readAt(data, 0, context);
   }
 
-  readAt(data: Uint8Array, offset: number): ReadResult {
+  readAt(data: Uint8Array, offset: number, context: Uint8Array): ReadResult {
+    checkReadArguments(data, offset, context);
     const length = data.length - offset;
     if (length < BLOCK_SIZE) throw this.#error(ErrorCode.TooShort, TOO_SHORT, length);
     const bodyLength = length - BLOCK_SIZE;
@@ -92,11 +93,12 @@ class AesCbcTransformer implements Transformer {
     return { plaintext: decrypted.subarray(0, decrypted.length - (decrypted[decrypted.length - 1] as number)), stale: false };
   }
 
-  write(plaintext: Uint8Array): Uint8Array {
-    return this.writeAfter(EMPTY, plaintext);
+  write(plaintext: Uint8Array, context: Uint8Array): Uint8Array {
+    return this.writeAfter(EMPTY, plaintext, context);
   }
 
-  writeAfter(header: Uint8Array, plaintext: Uint8Array): Uint8Array {
+  writeAfter(header: Uint8Array, plaintext: Uint8Array, context: Uint8Array): Uint8Array {
+    checkWriteArguments(header, plaintext, context);
     const n = plaintext.length;
     const pad = padLength(n);
     const at = header.length;

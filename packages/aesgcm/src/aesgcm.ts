@@ -19,7 +19,7 @@
  *
  * @module
  */
-import { type AesGcmCipher, type ChainEntry, type CryptoBackend, defaultBackend, type ReadResult, type Transformer, keyedProvider } from '@atrest/core';
+import { type AesGcmCipher, type ChainEntry, type CryptoBackend, defaultBackend, checkReadArguments, checkWriteArguments, type ReadResult, type Transformer, keyedProvider } from '@atrest/core';
 import { checkAesKey, type Label } from './_errors.js';
 import { allocPayload, NONCE_SIZE, openPayload } from './_gcm.js';
 
@@ -49,6 +49,7 @@ class AesGcmTransformer implements Transformer {
   }
 
   readAt(data: Uint8Array, offset: number, context: Uint8Array): ReadResult {
+    checkReadArguments(data, offset, context);
     return { plaintext: openPayload(this.#cipher, data, offset, 0, context, this.#label), stale: false };
   }
 
@@ -57,6 +58,7 @@ class AesGcmTransformer implements Transformer {
   }
 
   writeAfter(header: Uint8Array, plaintext: Uint8Array, context: Uint8Array): Uint8Array {
+    checkWriteArguments(header, plaintext, context);
     const out = allocPayload(header, 0, plaintext.length);
     this.#backend.randomFill(out, header.length, NONCE_SIZE);
     this.#cipher.sealInto(out, header.length, plaintext, context);

@@ -21,7 +21,7 @@
  *
  * @module
  */
-import { type AesGcmCipher, AtrestError, type CryptoBackend, defaultBackend, ErrorCode, type ReadResult, type Transformer } from '@atrest/core';
+import { type AesGcmCipher, AtrestError, type CryptoBackend, defaultBackend, ErrorCode, checkReadArguments, checkWriteArguments, type ReadResult, type Transformer } from '@atrest/core';
 import { checkAesKey, type Label } from './_errors.js';
 import { allocPayload, NONCE_SIZE, openPayload } from './_gcm.js';
 import { NonceCounter } from './_nonce-counter.js';
@@ -50,6 +50,7 @@ class AesGcmCounterNonceTransformer implements Transformer {
   }
 
   readAt(data: Uint8Array, offset: number, context: Uint8Array): ReadResult {
+    checkReadArguments(data, offset, context);
     return { plaintext: openPayload(this.#cipher, data, offset, 0, context, this.#label), stale: false };
   }
 
@@ -58,6 +59,7 @@ class AesGcmCounterNonceTransformer implements Transformer {
   }
 
   writeAfter(header: Uint8Array, plaintext: Uint8Array, context: Uint8Array): Uint8Array {
+    checkWriteArguments(header, plaintext, context);
     const out = allocPayload(header, 0, plaintext.length);
     const at = header.length;
     if (!this.#counter.next(out, at + RANDOM_PART)) {

@@ -21,7 +21,7 @@
  *
  * @module
  */
-import { AtrestError, type CryptoBackend, defaultBackend, ErrorCode, type ReadResult, type SeededAesGcmCipher, type Transformer } from '@atrest/core';
+import { AtrestError, type CryptoBackend, defaultBackend, ErrorCode, checkReadArguments, checkWriteArguments, type ReadResult, type SeededAesGcmCipher, type Transformer } from '@atrest/core';
 import { type Label, tooShort } from './_errors.js';
 import { allocPayload, NONCE_SIZE, openPayload } from './_gcm.js';
 import type { ProviderOptions } from './types.js';
@@ -52,6 +52,7 @@ class AesGcmExtendedNonceTransformer implements Transformer {
   }
 
   readAt(data: Uint8Array, offset: number, context: Uint8Array): ReadResult {
+    checkReadArguments(data, offset, context);
     const length = data.length - offset;
     if (length < INFO_SIZE) throw tooShort(this.#label, length, INFO_SIZE);
     return { plaintext: openPayload(this.#cipher, data, offset, INFO_SIZE, context, this.#label), stale: false };
@@ -62,6 +63,7 @@ class AesGcmExtendedNonceTransformer implements Transformer {
   }
 
   writeAfter(header: Uint8Array, plaintext: Uint8Array, context: Uint8Array): Uint8Array {
+    checkWriteArguments(header, plaintext, context);
     const out = allocPayload(header, INFO_SIZE, plaintext.length);
     // Info and nonce are drawn together: 44 fresh random bytes after the header.
     this.#backend.randomFill(out, header.length, INFO_SIZE + NONCE_SIZE);

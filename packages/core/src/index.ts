@@ -11,6 +11,7 @@
 export * from './transformer.js';
 export * from './errors.js';
 export * from './bytes.js';
+export * from './arguments.js';
 export * from './prefix-chain.js';
 export * from './backend.js';
 export * from './secret.js';

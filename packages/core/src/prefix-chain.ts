@@ -15,6 +15,7 @@
  *
  * @module
  */
+import { checkReadArguments, checkWriteArguments } from './arguments.js';
 import { concatBytes, hasPrefixAt } from './bytes.js';
 import { allocOutput } from './output.js';
 import { type AtrestError, reduceErrors, toAtrestError } from './errors.js';
@@ -66,11 +67,13 @@ export class PrefixChain implements Transformer {
 
   /** {@inheritDoc Transformer.read} */
   read(data: Uint8Array, context: Uint8Array): MaybePromise<ReadResult> {
+    checkReadArguments(data, 0, context);
     return this.#readFrom(0, data, 0, context, undefined);
   }
 
   /** {@inheritDoc Transformer.readAt} */
   readAt(data: Uint8Array, offset: number, context: Uint8Array): MaybePromise<ReadResult> {
+    checkReadArguments(data, offset, context);
     return this.#readFrom(0, data, offset, context, undefined);
   }
 
@@ -116,6 +119,7 @@ export class PrefixChain implements Transformer {
 
   /** {@inheritDoc Transformer.writeAfter} */
   writeAfter(header: Uint8Array, plaintext: Uint8Array, context: Uint8Array): MaybePromise<Uint8Array> {
+    checkWriteArguments(header, plaintext, context);
     const first = this.entries[0] as ChainEntry;
     const head = this.#headerFor(header);
     const t = first.transformer;

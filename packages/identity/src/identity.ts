@@ -14,7 +14,7 @@
  *
  * @module
  */
-import { AtrestError, type ChainEntry, ErrorCode, hasPrefix, type ReadResult, type Transformer, utf8 } from '@atrest/core';
+import { AtrestError, type ChainEntry, checkBytes, checkReadArguments, ErrorCode, hasPrefix, type ReadResult, type Transformer, utf8 } from '@atrest/core';
 
 /** The prefix every encrypting provider's values start with, which identity refuses to read. */
 const ENCRYPTED_PREFIX = utf8('k8s:enc:');
@@ -24,14 +24,17 @@ const EMPTY_PREFIX = new Uint8Array(0);
 const IDENTITY_ENCRYPTED = 'identity transformer tried to read encrypted data';
 
 const identityTransformer: Transformer = Object.freeze({
-  read(data: Uint8Array): ReadResult {
+  read(data: Uint8Array, context: Uint8Array): ReadResult {
+    checkReadArguments(data, 0, context);
     if (hasPrefix(data, ENCRYPTED_PREFIX)) {
       throw new AtrestError(ErrorCode.IdentityEncrypted, IDENTITY_ENCRYPTED, { provider: 'identity', length: data.length });
     }
     // Upstream returns the stored slice itself; so do we (no copy: the value is not secret here).
     return { plaintext: data, stale: false, source: 'identity' };
   },
-  write(plaintext: Uint8Array): Uint8Array {
+  write(plaintext: Uint8Array, context: Uint8Array): Uint8Array {
+    checkBytes(plaintext, 'plaintext');
+    checkBytes(context, 'context');
     return plaintext;
   },
 });

@@ -22,7 +22,7 @@
  *
  * @module
  */
-import { allocOutput, AtrestError, type ChainEntry, type CryptoBackend, defaultBackend, ErrorCode, nobleBackend, type ReadResult, type SecretboxCipher, type Transformer, keyedProvider } from '@atrest/core';
+import { allocOutput, AtrestError, type ChainEntry, type CryptoBackend, defaultBackend, ErrorCode, nobleBackend, checkReadArguments, checkWriteArguments, type ReadResult, type SecretboxCipher, type Transformer, keyedProvider } from '@atrest/core';
 
 import type { ProviderKey, ProviderOptions } from './types.js';
 
@@ -67,11 +67,12 @@ class SecretboxTransformer implements Transformer {
     this.#label = label;
   }
 
-  read(data: Uint8Array): ReadResult {
-    return this.readAt(data, 0);
+  read(data: Uint8Array, context: Uint8Array): ReadResult {
+    return this.readAt(data, 0, context);
   }
 
-  readAt(data: Uint8Array, offset: number): ReadResult {
+  readAt(data: Uint8Array, offset: number, context: Uint8Array): ReadResult {
+    checkReadArguments(data, offset, context);
     const length = data.length - offset;
     if (length < NONCE_SIZE + TAG_SIZE) {
       throw new AtrestError(ErrorCode.TooShort, TOO_SHORT, { ...this.#label, length, minimum: NONCE_SIZE + TAG_SIZE });
@@ -83,11 +84,12 @@ class SecretboxTransformer implements Transformer {
     return { plaintext, stale: false };
   }
 
-  write(plaintext: Uint8Array): Uint8Array {
-    return this.writeAfter(EMPTY, plaintext);
+  write(plaintext: Uint8Array, context: Uint8Array): Uint8Array {
+    return this.writeAfter(EMPTY, plaintext, context);
   }
 
-  writeAfter(header: Uint8Array, plaintext: Uint8Array): Uint8Array {
+  writeAfter(header: Uint8Array, plaintext: Uint8Array, context: Uint8Array): Uint8Array {
+    checkWriteArguments(header, plaintext, context);
     const at = header.length;
     const out = allocOutput('stored', at + NONCE_SIZE + TAG_SIZE + plaintext.length);
     out.set(header, 0);
