@@ -15,7 +15,8 @@
  * @module
  */
 import { connect } from 'node:net';
-import { chmodSync, existsSync, readFileSync, statSync, unlinkSync } from 'node:fs';
+import { chmodSync, linkSync, lstatSync, mkdtempSync, readFileSync, rmSync, statSync, unlinkSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { type sendUnaryData, Server, ServerCredentials, type ServerUnaryCall, status as grpcStatus } from '@grpc/grpc-js';
 import { AtrestError, ErrorCode, nodeBackend, toAtrestError, utf8 } from '@atrest/core';
 import { kmsServiceV2, type Message } from './_proto.js';
@@ -95,8 +96,24 @@ function fail(callback: sendUnaryData<Message>, code: grpcStatus, details: strin
   callback({ code, details, name: 'Error', message: details }, null);
 }
 
+/**
+ * Remove a socket file left behind by a plugin that died, and nothing else: a path that holds a
+ * regular file (the KEK file, say), a directory or a link is an error naming it, and a socket that
+ * still answers belongs to a running plugin.
+ */
 async function removeStaleSocket(path: string): Promise<void> {
-  if (!existsSync(path)) return;
+  let stat;
+  try {
+    stat = lstatSync(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw new AtrestError(ErrorCode.InvalidArgument, `cannot check socket path ${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`, { socket: path });
+  }
+  if (!stat.isSocket()) {
+    throw new AtrestError(ErrorCode.InvalidArgument, `${path} exists and is not a socket; refusing to replace it (choose another --socket path)`, {
+      socket: path,
+    });
+  }
   const live = await new Promise<boolean>((resolve) => {
     const s = connect(path);
     s.once('connect', () => {
@@ -107,6 +124,45 @@ async function removeStaleSocket(path: string): Promise<void> {
   });
   if (live) throw new AtrestError(ErrorCode.InvalidArgument, `socket ${path} is in use by another process`, { socket: path });
   unlinkSync(path);
+}
+
+/**
+ * Bind the server to `path` so that the socket is never reachable with looser permissions than
+ * 0600: it is bound inside a fresh 0700 directory beside `path`, made 0600 there, and only then
+ * hard-linked to `path` (a link, unlike a rename, fails rather than replace whatever appeared at
+ * `path` meanwhile). Returns the socket's inode, so that closing removes only this socket.
+ */
+async function bindPrivately(server: Server, path: string): Promise<number> {
+  const dir = mkdtempSync(join(dirname(path), '.atrest-kms-'));
+  const temporary = join(dir, 's');
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.bindAsync(`unix:${temporary}`, ServerCredentials.createInsecure(), (err) => {
+        if (err) reject(new AtrestError(ErrorCode.InvalidArgument, `cannot listen on ${path}: ${err.message}`, { socket: path }));
+        else resolve();
+      });
+    });
+    chmodSync(temporary, 0o600);
+    try {
+      linkSync(temporary, path);
+    } catch (err) {
+      server.forceShutdown();
+      throw new AtrestError(ErrorCode.InvalidArgument, `cannot create socket ${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`, { socket: path });
+    }
+    return lstatSync(path).ino;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Remove `path` if it is still the socket this plugin created (inode `ino`). */
+function removeOwnSocket(path: string, ino: number): void {
+  try {
+    const stat = lstatSync(path);
+    if (stat.isSocket() && stat.ino === ino) unlinkSync(path);
+  } catch {
+    // already gone
+  }
 }
 
 /**
@@ -177,14 +233,7 @@ export async function startReferencePlugin(options: ReferencePluginOptions): Pro
     },
   });
 
-  const target = `unix:${options.socket}`;
-  await new Promise<void>((resolve, reject) => {
-    server.bindAsync(target, ServerCredentials.createInsecure(), (err) => {
-      if (err) reject(new AtrestError(ErrorCode.InvalidArgument, `cannot listen on ${options.socket}: ${err.message}`, { socket: options.socket }));
-      else resolve();
-    });
-  });
-  chmodSync(options.socket, 0o600);
+  const ino = await bindPrivately(server, options.socket);
   const endpoint = `unix://${options.socket.startsWith('/') ? '' : '/'}${options.socket}`;
   log(`listening on ${endpoint}, active key_id ${store.active.keyID}`);
 
@@ -198,7 +247,7 @@ export async function startReferencePlugin(options: ReferencePluginOptions): Pro
     close() {
       closed ??= new Promise<void>((resolve) => {
         server.tryShutdown(() => {
-          if (existsSync(options.socket)) unlinkSync(options.socket);
+          removeOwnSocket(options.socket, ino);
           log('stopped');
           resolve();
         });

@@ -3,6 +3,7 @@
  * against fake servers that misbehave.
  */
 import { join } from 'node:path';
+import { linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { connect, createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -223,5 +224,64 @@ describe('GrpcKmsServiceV1 (v1beta1)', () => {
     const c = new GrpcKmsServiceV1({ name: 'v1', endpoint: `unix://${socket}` });
     cleanups.push(() => c.close());
     expect((await rejection(c.encrypt(new Uint8Array(32)))).message).toContain('API version "v9", expected "v1beta1"');
+  });
+});
+
+describe('the plugin socket path', () => {
+  it('a regular file at the socket path (the KEK file itself) is never removed: an error names the path', async () => {
+    const { kekFile } = setup();
+    writeKekFile(kekFile, kekLine('kek-1'));
+    const before = readFileSync(kekFile);
+    const e = await rejection(startReferencePlugin({ socket: kekFile, kekFile }));
+    expect(e.message).toBe(`${kekFile} exists and is not a socket; refusing to replace it (choose another --socket path)`);
+    expect(readFileSync(kekFile)).toEqual(before);
+  });
+
+  it('a directory or a symbolic link at the socket path is refused and left alone', async () => {
+    const { dir, kekFile } = setup();
+    writeKekFile(kekFile, kekLine('kek-1'));
+    const sub = join(dir, 'sub');
+    mkdirSync(sub);
+    const link = join(dir, 'link.sock');
+    symlinkSync(kekFile, link);
+    for (const path of [sub, link]) {
+      const e = await rejection(startReferencePlugin({ socket: path, kekFile }));
+      expect(e.message).toContain('is not a socket');
+    }
+    expect(lstatSync(sub).isDirectory()).toBe(true);
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+  });
+
+  it('a stale socket (nobody listening) is replaced; closing removes only the plugin\'s own socket', async () => {
+    const { socket, kekFile } = setup();
+    writeKekFile(kekFile, kekLine('kek-1'));
+    const stale = createServer();
+    await new Promise<void>((r) => stale.listen(socket, r));
+    // Close the listener but keep the file, as a killed process leaves it (Node's close removes it).
+    linkSync(socket, `${socket}.keep`);
+    await new Promise<void>((r) => stale.close(() => r()));
+    renameSync(`${socket}.keep`, socket);
+    const p = await startReferencePlugin({ socket, kekFile });
+    expect(lstatSync(socket).isSocket()).toBe(true);
+    // Something else replaces the socket path while the plugin runs: close must not remove it.
+    unlinkSync(socket);
+    writeFileSync(socket, 'not ours');
+    await p.close();
+    expect(readFileSync(socket, 'utf8')).toBe('not ours');
+  });
+
+  it('under umask 000 the socket is 0600 and no other entry is left in its directory', async () => {
+    const { dir, socket, kekFile } = setup();
+    writeKekFile(kekFile, kekLine('kek-1'));
+    const old = process.umask(0);
+    try {
+      const p = await plugin(socket, kekFile);
+      expect(lstatSync(socket).mode & 0o777).toBe(0o600);
+      expect(readdirSync(dir).sort()).toEqual(['kek.txt', 'kms.sock']);
+      const s = await client(p.endpoint).status();
+      expect(s.healthz).toBe('ok');
+    } finally {
+      process.umask(old);
+    }
   });
 });
