@@ -21,7 +21,7 @@
  */
 import { decodeStdBase64 } from './_base64.js';
 import { parseGoUrl } from './_url.js';
-import { ANY_GROUP_ANY_RESOURCE, parseGroupResource, type GroupResource } from './group-resource.js';
+import { ANY_GROUP_ANY_RESOURCE, groupResourceKey, parseGroupResource, type GroupResource } from './group-resource.js';
 import type { EncryptionConfiguration, FieldIssue, KeyConfiguration, KmsProviderConfig, ProviderConfiguration } from './types.js';
 
 /** Options of {@link validateEncryptionConfiguration}. */
@@ -105,25 +105,29 @@ const sameGr = (a: GroupResource, b: GroupResource): boolean => a.group === b.gr
 function validateResourceOverlap(resources: readonly string[], field: string): FieldIssue[] {
   if (resources.length < 2) return [];
   const grs = resources.map(parseGroupResource);
-  let hasOverlap = false;
+  // Upstream walks every ordered pair (i, j), i != j, for two findings:
+  // - duplicate: some pair is equal;
+  // - overlap: some pair has r1 = '*.*', or shares a group where either resource is '*'.
+  // (Upstream skips the first equal pair it meets for the overlap test; that never changes the
+  // answer, because the same pair comes again in the other order.) Walking all pairs is quadratic;
+  // counts per group give the same answers in linear time.
+  const perGroup = new Map<string, { count: number; wildcards: number }>();
+  const seen = new Set<string>();
   let hasDuplicate = false;
-  // Upstream's pairwise walk, including its quirk: the first duplicate pair found is skipped
-  // for the overlap test, later ones are not (so `*.*` twice reports both findings).
-  grs.forEach((r1, i) => {
-    grs.forEach((r2, j) => {
-      if (i === j) return;
-      if (sameGr(r1, r2) && !hasDuplicate) {
-        hasDuplicate = true;
-        return;
-      }
-      if (hasOverlap) return;
-      if (sameGr(r1, ANY_GROUP_ANY_RESOURCE)) {
-        hasOverlap = true;
-        return;
-      }
-      if (r1.group !== r2.group) return;
-      if (r1.resource === '*' || r2.resource === '*') hasOverlap = true;
-    });
+  for (const gr of grs) {
+    const g = perGroup.get(gr.group) ?? { count: 0, wildcards: 0 };
+    g.count++;
+    if (gr.resource === '*') g.wildcards++;
+    perGroup.set(gr.group, g);
+    const key = groupResourceKey(gr);
+    if (seen.has(key)) hasDuplicate = true;
+    seen.add(key);
+  }
+  const hasOverlap = grs.some((gr) => {
+    if (sameGr(gr, ANY_GROUP_ANY_RESOURCE)) return true;
+    const g = perGroup.get(gr.group) as { count: number; wildcards: number };
+    // r1 = '*.g' overlaps any other entry of group g; any other r1 overlaps each '*.g'.
+    return gr.resource === '*' ? g.count > 1 : g.wildcards > 0;
   });
   const out: FieldIssue[] = [];
   if (hasDuplicate) out.push(invalid(field, DUPLICATE_RESOURCE));
