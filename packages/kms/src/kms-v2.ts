@@ -36,7 +36,8 @@ import { aesGcmExtendedNonceTransformer, aesGcmTransformer } from '@atrest/aesgc
 import { dekCacheKey } from './_cache-key.js';
 import { splitCanonical, type TailFacts, TailMemo } from './_canonical-object.js';
 import { DekCache } from './_dek-cache.js';
-import { goQuote, keyIDHash, newUID, rfc3339 } from './_go-format.js';
+import { goQuote } from '@atrest/core/go';
+import { keyIDHash, newUID, rfc3339 } from './_go-format.js';
 import { isBytes, pluginAnswerError, pluginError } from './_plugin-error.js';
 import { local } from './_sync.js';
 import {
