@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { goQuoteBytes } from './_goquote.js';
+import { goQuoteBytes } from '@atrest/core/go';
 
 /** The outcome of {@link parseGoUrl}: the scheme, or Go's error text. */
 export type GoUrlResult = { readonly ok: true; readonly scheme: string } | { readonly ok: false; readonly error: string };

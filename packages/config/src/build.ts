@@ -15,7 +15,7 @@ import { aescbcProvider } from '@atrest/aescbc';
 import { aesgcmProvider } from '@atrest/aesgcm';
 import { identityProvider } from '@atrest/identity';
 import { secretboxProvider } from '@atrest/secretbox';
-import { decodeStdBase64 } from './_base64.js';
+import { tryBase64Decode } from '@atrest/core/go';
 import { providerKind, type ProviderSite } from './_plan.js';
 import type { KeyConfiguration, KmsProviderConfig } from './types.js';
 
@@ -115,7 +115,7 @@ function decodeKey(provider: string, key: KeyConfiguration, field: string): { na
       field: `${field}.secret`,
     });
   }
-  const secret = decodeStdBase64(key.secret.expose());
+  const secret = tryBase64Decode(key.secret.expose());
   if (secret === undefined) {
     throw new AtrestError(ErrorCode.InvalidKey, 'secrets must be base64 encoded', {
       provider,

@@ -19,7 +19,7 @@
  *
  * @module
  */
-import { decodeStdBase64 } from './_base64.js';
+import { goQuote, tryBase64Decode } from '@atrest/core/go';
 import { parseGoUrl } from './_url.js';
 import { ANY_GROUP_ANY_RESOURCE, groupResourceKey, parseGroupResource, type GroupResource } from './group-resource.js';
 import type { EncryptionConfiguration, FieldIssue, KeyConfiguration, KmsProviderConfig, ProviderConfiguration } from './types.js';
@@ -176,7 +176,7 @@ function validateKey(key: KeyConfiguration, field: string, sizes: readonly numbe
     out.push(required(`${field}.secret`, 'secret is a mandatory field for a key'));
     return out;
   }
-  const decoded = decodeStdBase64(key.secret.expose());
+  const decoded = tryBase64Decode(key.secret.expose());
   if (decoded === undefined) {
     out.push(invalid(`${field}.secret`, 'secrets must be base64 encoded'));
     return out;
@@ -212,7 +212,7 @@ function validateKms(kms: KmsProviderConfig, field: string, names: ReadonlySet<s
     const u = parseGoUrl(kms.endpoint);
     if (!u.ok) out.push(invalid(endpointField, `invalid endpoint for kms provider, error: ${u.error}`));
     else if (u.scheme !== 'unix') {
-      out.push(invalid(endpointField, `unsupported scheme ${goQuoteScheme(u.scheme)} for KMS provider, only unix is supported`));
+      out.push(invalid(endpointField, `unsupported scheme ${goQuote(u.scheme)} for KMS provider, only unix is supported`));
     }
   }
   // cachesize
@@ -228,9 +228,4 @@ function validateKms(kms: KmsProviderConfig, field: string, names: ReadonlySet<s
     out.push(invalid(`${field}.apiVersion`, 'unsupported apiVersion apiVersion for KMS provider, only v1 and v2 are supported'));
   }
   return out;
-}
-
-// A scheme is ASCII letters, digits, '+', '-', '.' (lower-cased): %q never needs escapes.
-function goQuoteScheme(scheme: string): string {
-  return `"${scheme}"`;
 }

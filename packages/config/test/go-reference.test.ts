@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { formatGoDuration, parseGoDuration } from '@atrest/config';
-import { decodeStdBase64 } from '../src/_base64.js';
+import { tryBase64Decode } from '@atrest/core/go';
 import { parseGoUrl } from '../src/_url.js';
 
 interface Reference {
@@ -39,7 +39,7 @@ describe('time.ParseDuration port', () => {
 
 describe('base64.StdEncoding port', () => {
   it.each(ref.base64)('$in', (c) => {
-    const out = decodeStdBase64(new TextEncoder().encode(c.in));
+    const out = tryBase64Decode(new TextEncoder().encode(c.in));
     if (!c.ok) expect(out).toBeUndefined();
     else expect(Buffer.from(out ?? new Uint8Array(1)).toString('hex')).toBe(c.out ?? '');
   });

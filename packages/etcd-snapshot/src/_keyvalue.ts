@@ -25,6 +25,7 @@
  * @module
  */
 import { copyBytes, type ErrorContext } from '@atrest/core';
+import { readVarint, varint } from '@atrest/core/wire';
 import { invalidData, safeNumber } from './_errors.js';
 
 /** Expected wire type per field: 0 varint, 2 length-delimited. */
@@ -47,31 +48,6 @@ export interface KeyValue {
 }
 
 const EMPTY = new Uint8Array(0);
-
-// The halves of the last varint read by `varint` (module state: no allocation per call).
-let lo = 0;
-let hi = 0;
-
-/** Read a varint at `pos`; sets `lo`/`hi` and returns the next position, or -1 when truncated or longer than 10 bytes. */
-function varint(b: Uint8Array, pos: number, end: number): number {
-  let l = 0;
-  let h = 0;
-  for (let i = 0; i < 10; i++) {
-    if (pos >= end) return -1;
-    const byte = b[pos++] as number;
-    if (i < 4) l |= (byte & 0x7f) << (7 * i);
-    else if (i === 4) {
-      l |= (byte & 0x0f) << 28;
-      h = (byte & 0x7f) >>> 4;
-    } else h |= (byte & 0x7f) << (7 * i - 32);
-    if (byte < 0x80) {
-      lo = l >>> 0;
-      hi = h >>> 0;
-      return pos;
-    }
-  }
-  return -1;
-}
 
 function int64(l: number, h: number): bigint {
   return BigInt.asIntN(64, (BigInt(h) << 32n) | BigInt(l));
@@ -101,33 +77,33 @@ export function decodeKeyValueView(bytes: Uint8Array, context: ErrorContext): Ke
   let pos = 0;
   while (pos < end) {
     const at = pos;
-    pos = varint(bytes, pos, end);
+    pos = readVarint(bytes, pos, end, 10);
     if (pos < 0) throw truncated();
-    const field = lo >>> 3;
-    const wireType = lo & 7;
+    const field = varint.lo >>> 3;
+    const wireType = varint.lo & 7;
     const expected = field < WIRE.length ? WIRE[field] : undefined;
     if (field === 0 || wireType === 3 || wireType === 4 || wireType > 5 || (expected !== undefined && expected !== wireType)) {
       throw invalidData('malformed mvccpb.KeyValue: bad field tag', { ...context, at, field, wireType });
     }
     if (wireType === 0) {
-      pos = varint(bytes, pos, end);
+      pos = readVarint(bytes, pos, end, 10);
       if (pos < 0) throw truncated();
       if (field === 2) {
-        cLo = lo;
-        cHi = hi;
+        cLo = varint.lo;
+        cHi = varint.hi;
       } else if (field === 3) {
-        mLo = lo;
-        mHi = hi;
+        mLo = varint.lo;
+        mHi = varint.hi;
       } else if (field === 4) {
-        vLo = lo;
-        vHi = hi;
-      } else if (field === 6) lease = lo === 0 && hi === 0 ? 0n : int64(lo, hi);
+        vLo = varint.lo;
+        vHi = varint.hi;
+      } else if (field === 6) lease = varint.lo === 0 && varint.hi === 0 ? 0n : int64(varint.lo, varint.hi);
     } else if (wireType === 2) {
-      pos = varint(bytes, pos, end);
-      if (pos < 0 || hi !== 0 || pos + lo > end) throw truncated();
-      if (field === 1) key = bytes.subarray(pos, pos + lo);
-      else if (field === 5) value = bytes.subarray(pos, pos + lo);
-      pos += lo;
+      pos = readVarint(bytes, pos, end, 10);
+      if (pos < 0 || varint.hi !== 0 || pos + varint.lo > end) throw truncated();
+      if (field === 1) key = bytes.subarray(pos, pos + varint.lo);
+      else if (field === 5) value = bytes.subarray(pos, pos + varint.lo);
+      pos += varint.lo;
     } else {
       pos += wireType === 1 ? 8 : 4;
       if (pos > end) throw truncated();

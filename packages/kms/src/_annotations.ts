@@ -6,12 +6,7 @@
  * @module
  */
 import { utf8 } from '@atrest/core';
-
-function compareBytes(a: Uint8Array, b: Uint8Array): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return (a[i] as number) - (b[i] as number);
-  return a.length - b.length;
-}
+import { compareBytes } from '@atrest/core/go';
 
 /**
  * @param annotations - annotation map

@@ -15,6 +15,7 @@
  *
  * @module
  */
+import { constantTimeEqual } from '@atrest/core';
 import type { EncryptedObject } from './encrypted-object.js';
 
 /** Where the encrypted data and the tail of a canonical value are. */
@@ -104,13 +105,13 @@ export class TailMemo {
   match(bytes: Uint8Array, start: number): TailFacts | undefined {
     const n = bytes.length - start;
     const entries = this.#entries;
+    const rest = bytes.subarray(start);
     for (let e = 0; e < entries.length; e++) {
       const r = entries[e] as Remembered;
       const tail = r.tail;
-      if (tail.length !== n) continue;
-      let i = 0;
-      while (i < n && tail[i] === bytes[start + i]) i++;
-      if (i !== n) continue;
+      // The tail holds the wrapped DEK source and key ID: compared in constant time, so how far a
+      // forged tail matches a remembered one cannot be timed.
+      if (tail.length !== n || !constantTimeEqual(tail, rest)) continue;
       if (e !== 0) {
         entries.splice(e, 1);
         entries.unshift(r);

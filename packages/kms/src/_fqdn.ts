@@ -3,10 +3,13 @@
  * which kms v2 applies to every annotation key of an `EncryptedObject`.
  *
  * The texts are reproduced because they are what kube-apiserver reports; the value is quoted the
- * way Go's `%q` quotes it.
+ * way Go's `%q` quotes it, by the one `goQuote` config uses too (non-printable runes beyond ASCII
+ * are escaped, as Go does).
  *
  * @module
  */
+
+import { goQuote } from '@atrest/core/go';
 
 const LABEL = '[a-z0-9]([-a-z0-9]*[a-z0-9])?';
 const SUBDOMAIN = `${LABEL}(\\.${LABEL})*`;
@@ -19,27 +22,6 @@ const SUBDOMAIN_MSG =
 const LABEL_MSG =
   "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character" +
   ` (e.g. 'my-name',  or '123-abc', regex used for validation is '${LABEL}')`;
-
-/** Go's `strconv.Quote` for the ASCII range; other code points are escaped as \u/\U. */
-export function goQuote(s: string): string {
-  let out = '"';
-  for (const ch of s) {
-    const c = ch.codePointAt(0) as number;
-    if (ch === '"' || ch === '\\') out += `\\${ch}`;
-    else if (c === 0x07) out += '\\a';
-    else if (c === 0x08) out += '\\b';
-    else if (c === 0x0c) out += '\\f';
-    else if (c === 0x0a) out += '\\n';
-    else if (c === 0x0d) out += '\\r';
-    else if (c === 0x09) out += '\\t';
-    else if (c === 0x0b) out += '\\v';
-    else if (c < 0x20 || c === 0x7f) out += `\\x${c.toString(16).padStart(2, '0')}`;
-    else if (c < 0x7f) out += ch;
-    else if (c === 0xfffd) out += '\\ufffd';
-    else out += ch;
-  }
-  return `${out}"`;
-}
 
 const encoder = new TextEncoder();
 

@@ -1,6 +1,6 @@
 /**
  * Small renderings of Go values that upstream's KMS v2 messages contain: the key-ID hash
- * (`GetHashIfNotEmpty`), RFC 3339 timestamps, `%q` strings, and request UIDs.
+ * (`GetHashIfNotEmpty`), RFC 3339 timestamps and request UIDs (`%q` is `goQuote` from `@atrest/core/go`).
  *
  * Key IDs are not secret, but upstream logs and reports only their SHA-256, never the ID itself;
  * we do the same.
@@ -9,8 +9,6 @@
  */
 import { createHash } from 'node:crypto';
 import type { CryptoBackend } from '@atrest/core';
-
-export { goQuote } from './_fqdn.js';
 
 /** Upstream's `GetHashIfNotEmpty`: `sha256:<hex>` of the key ID, or `''` for an empty one. */
 export function keyIDHash(keyID: string): string {

@@ -12,7 +12,7 @@
  * @module
  */
 import { AtrestError, ErrorCode } from '@atrest/core';
-import { Base64SyntaxError, base64Decode, base64Encode } from './_base64.js';
+import { Base64SyntaxError, base64Decode, base64Encode } from '@atrest/core/go';
 import type {
   KmsDecryptRequestV2,
   KmsEncryptResponseV2,

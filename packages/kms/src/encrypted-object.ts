@@ -24,7 +24,8 @@
  * @module
  */
 import { AtrestError, ErrorCode, utf8 } from '@atrest/core';
-import { isWellFormed } from './_well-formed.js';
+import { aggregateErrorText } from '@atrest/core/go';
+import { KEY_ID_MAX_SIZE, validateKeyID } from './_key-id.js';
 import protobuf from 'protobufjs';
 import { sortedAnnotationKeys } from './_annotations.js';
 import { fullyQualifiedDomainNameError } from './_fqdn.js';
@@ -54,7 +55,7 @@ export interface EncryptedObject {
 /** Upstream's limits. */
 export const ENCRYPTED_OBJECT_LIMITS = Object.freeze({
   /** Maximum `keyID` size in bytes. */
-  keyIDMaxSize: 1024,
+  keyIDMaxSize: KEY_ID_MAX_SIZE,
   /** Maximum `encryptedDEKSource` size in bytes. */
   encryptedDEKSourceMaxSize: 1024,
   /** Maximum total size of annotation keys and values in bytes. */
@@ -181,12 +182,6 @@ export function parseEncryptedObject(bytes: Uint8Array): EncryptedObject {
   };
 }
 
-/** Upstream's `aggregate.Error()`: duplicates once, a single message bare, else `[a, b]`. */
-function aggregate(messages: readonly string[]): string {
-  const seen = [...new Set(messages)];
-  return seen.length === 1 ? (seen[0] as string) : `[${seen.join(', ')}]`;
-}
-
 /**
  * Upstream's `ValidateEncryptedObject`, in upstream's order and with its texts: source type,
  * `encryptedData`, `encryptedDEKSource`, `keyID`, annotations.
@@ -217,16 +212,10 @@ export function validateEncryptedObject(o: EncryptedObject): void {
       { length: src },
     );
   }
-  // A key ID is a protobuf string: UTF-8. A JavaScript string with a lone surrogate has no UTF-8
-  // form (it would be stored as U+FFFD and read back as another key ID), so it is refused.
-  if (!isWellFormed(o.keyID)) throw invalid('failed to validate key id: keyID is not valid UTF-8');
-  const keyIDSize = utf8(o.keyID).length;
-  if (keyIDSize === 0) throw invalid('failed to validate key id: keyID is empty');
-  if (keyIDSize > keyIDMaxSize) {
-    throw invalid(
-      `failed to validate key id: keyID is ${keyIDSize} bytes, which exceeds the max size of ${keyIDMaxSize}`,
-      { length: keyIDSize },
-    );
+  const badKeyID = validateKeyID(o.keyID);
+  if (badKeyID !== undefined) {
+    const context: Record<string, number> = badKeyID.size > keyIDMaxSize ? { length: badKeyID.size } : {};
+    throw invalid(`failed to validate key id: ${badKeyID.message}`, context);
   }
   const errs: string[] = [];
   let total = 0;
@@ -239,7 +228,7 @@ export function validateEncryptedObject(o: EncryptedObject): void {
   if (total > annotationsMaxSize) {
     errs.push(`total size of annotations is ${total}, which exceeds the max size of ${annotationsMaxSize}`);
   }
-  if (errs.length > 0) throw invalid(`failed to validate annotations: ${aggregate(errs)}`, { annotationsSize: total });
+  if (errs.length > 0) throw invalid(`failed to validate annotations: ${aggregateErrorText(errs)}`, { annotationsSize: total });
 }
 
 /**

@@ -36,18 +36,18 @@ import { aesGcmExtendedNonceTransformer, aesGcmTransformer } from '@atrest/aesgc
 import { dekCacheKey } from './_cache-key.js';
 import { splitCanonical, type TailFacts, TailMemo } from './_canonical-object.js';
 import { DekCache } from './_dek-cache.js';
-import { goQuote, keyIDHash, newUID, rfc3339 } from './_go-format.js';
+import { aggregateErrorText, goQuote } from '@atrest/core/go';
+import { validateKeyID } from './_key-id.js';
+import { keyIDHash, newUID, rfc3339 } from './_go-format.js';
 import { isBytes, pluginAnswerError, pluginError } from './_plugin-error.js';
 import { local } from './_sync.js';
 import {
   decodeEncryptedObject,
-  ENCRYPTED_OBJECT_LIMITS,
   type EncryptedObject,
   EncryptedDEKSourceType,
   encodeEncryptedObject,
   validateEncryptedObject,
 } from './encrypted-object.js';
-import { isWellFormed } from './_well-formed.js';
 import type { KmsServiceV2, KmsStatusV2 } from './service.js';
 
 /** `k8s:enc:kms:v2:`; a provider's prefix adds `<name>:`. */
@@ -131,21 +131,6 @@ function checkAesKeySize(key: Uint8Array, provider: string): void {
       length: key.length,
     });
   }
-}
-
-function keyIDError(keyID: string): string | undefined {
-  if (!isWellFormed(keyID)) return 'keyID is not valid UTF-8';
-  const n = utf8(keyID).length;
-  if (n === 0) return 'keyID is empty';
-  if (n > ENCRYPTED_OBJECT_LIMITS.keyIDMaxSize) {
-    return `keyID is ${n} bytes, which exceeds the max size of ${ENCRYPTED_OBJECT_LIMITS.keyIDMaxSize}`;
-  }
-  return undefined;
-}
-
-function aggregate(messages: readonly string[]): string {
-  const seen = [...new Set(messages)];
-  return seen.length === 1 ? (seen[0] as string) : `[${seen.join(', ')}]`;
 }
 
 function withProvider(err: unknown, provider: string): AtrestError {
@@ -266,15 +251,15 @@ class KmsV2Envelope implements Transformer {
         );
       }
     }
-    const badKeyID = keyIDError(keyID);
+    const badKeyID = validateKeyID(keyID);
     if (badKeyID !== undefined) {
-      errs.push(`got invalid KMSv2 KeyID hash ${goQuote(keyIDHash(keyID))}: ${badKeyID}`);
+      errs.push(`got invalid KMSv2 KeyID hash ${goQuote(keyIDHash(keyID))}: ${badKeyID.message}`);
     } else {
       const rotateErr = await this.#rotateOnKeyIDChange(keyID, startedAt + this.#maxTTL);
       if (rotateErr !== undefined) errs.push(rotateErr);
     }
     if (errs.length > 0) {
-      throw new AtrestError(ErrorCode.KmsPlugin, `kmsv2 Provider ${name} is not healthy, error: ${aggregate(errs)}`, {
+      throw new AtrestError(ErrorCode.KmsPlugin, `kmsv2 Provider ${name} is not healthy, error: ${aggregateErrorText(errs)}`, {
         provider: name,
       });
     }

@@ -1,7 +1,7 @@
 import { AtrestError, ErrorCode, fromUtf8, utf8 } from '@atrest/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { base64Decode, base64Encode } from '../src/_base64.js';
+import { base64Decode, base64Encode } from '@atrest/core/go';
 import { Base64MockV1, Base64MockV2 } from '@atrest/kms';
 
 describe('base64 (Go StdEncoding)', () => {

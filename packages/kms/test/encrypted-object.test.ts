@@ -89,6 +89,16 @@ describe('EncryptedObject codec', () => {
       { annotations: { [`${'a'.repeat(64)}.io`]: new Uint8Array(0) } },
       `failed to validate annotations: annotations: Invalid value: "${'a'.repeat(64)}": must be no more than 63 characters`,
     ],
+    // Go's %q escapes non-printable runes beyond ASCII (here a zero-width space, a no-break
+    // space and U+FFFD kept as Go keeps a valid one); answers recorded from Go's strconv.Quote.
+    [
+      { annotations: { 'a\u200bb.io': new Uint8Array(0) } },
+      "failed to validate annotations: annotations: Invalid value: \"a\\u200bb.io\": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')",
+    ],
+    [
+      { annotations: { 'x.\u00a0\ufffd': new Uint8Array(0) } },
+      "failed to validate annotations: annotations: Invalid value: \"x.\\u00a0\ufffd\": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')",
+    ],
     [
       { annotations: { 'a.io': new Uint8Array(32 * 1024) } },
       'failed to validate annotations: total size of annotations is 32772, which exceeds the max size of 32768',
