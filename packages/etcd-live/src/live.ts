@@ -22,7 +22,7 @@ import type { Duplex } from 'node:stream';
 import * as tls from 'node:tls';
 import * as grpc from '@grpc/grpc-js';
 import { circuitBreaker, ConsecutiveBreaker, handleWhen, isBrokenCircuitError, retry } from 'cockatiel';
-import { Etcd3, isRecoverableError, type IKeyValue, type IRangeResponse, type IWatchResponse } from 'etcd3';
+import { Etcd3, GRPCUnavailableError, isRecoverableError, type IKeyValue, type IRangeResponse, type IWatchResponse } from 'etcd3';
 import type { KeyValue, Revision } from '@atrest/etcd-snapshot';
 import type { EtcdConnectionOptions } from './connection.js';
 import {
@@ -309,7 +309,9 @@ export async function openLiveEtcd(options: EtcdConnectionOptions): Promise<Live
     // Unary calls get a deadline; streams (Watch) are bounded by our own idle timer instead.
     defaultCallOptions: (c) => (c.isStream ? {} : { deadline: Date.now() + o.commandTimeoutMs }),
     faultHandling: {
-      host: () => circuitBreaker(handleWhen(isRecoverableError), { halfOpenAfter: 5000, breaker: new ConsecutiveBreaker(1) }),
+      // Only "unavailable" opens a member's breaker: cancelling our own watch streams makes etcd3
+      // report a (recoverable) CANCELLED on the host, which must not take it out of rotation.
+      host: () => circuitBreaker(handleWhen((e) => e instanceof GRPCUnavailableError), { halfOpenAfter: 5000, breaker: new ConsecutiveBreaker(1) }),
       global: retry(handleWhen(isRecoverableError), { maxAttempts: endpoints.length }),
     },
     grpcOptions: { 'grpc.max_receive_message_length': 64 * 1024 * 1024 },
@@ -427,12 +429,17 @@ export async function openLiveEtcd(options: EtcdConnectionOptions): Promise<Live
 
   async function compactRevision(): Promise<number> {
     // Range at revision 1: etcd refuses only revisions below its compaction revision.
-    try {
-      await range('compaction check', ZERO_KEY, undefined, 1, 1);
-      return 0;
-    } catch (e) {
-      if (!(e instanceof LiveCompactedError)) throw e;
-    }
+    // The raw call, not `range()`: classifying a compaction error asks for the compaction revision.
+    const compacted = await call('compaction check', () =>
+      client.kv.range({ key: ZERO_KEY, limit: 1, revision: 1, keys_only: true }).then(
+        () => false,
+        (e: unknown) => {
+          if (e instanceof Error && COMPACTED.test(e.message)) return true;
+          throw e;
+        },
+      ),
+    );
+    if (!compacted) return 0;
     let found = 0;
     await watch(ZERO_KEY, undefined, 1, (r) => {
       if (r.compact_revision !== undefined && Number(r.compact_revision) > 0) {
