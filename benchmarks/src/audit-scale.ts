@@ -28,7 +28,7 @@ import { loadEncryptionConfiguration } from '@atrest/config';
 import { openSnapshot } from '@atrest/etcd-snapshot';
 import { auditSnapshot } from '@atrest/audit';
 import { isNodeCipher, profiled, share } from './cpu-profile.js';
-import { startEtcd } from './etcd-server.js';
+import { startEtcd } from '@atrest/test-support';
 import { EtcdPutter } from './etcd-put.js';
 import { type Encoding, secretKey, secretObject } from './scale-secrets.js';
 import { writeSection } from './report.js';

@@ -1,0 +1,7 @@
+/**
+ * Test helpers shared across atrest packages (private, not published): a real etcd on 127.0.0.1
+ * (one member with optional TLS and auth, or a cluster) and throw-away TLS material.
+ * @module
+ */
+export { freePort, haveEtcd, startEtcd, startEtcdCluster, type EtcdCluster, type EtcdServer, type StartEtcdOptions } from './etcd-server.js';
+export { haveOpenssl, makeTlsMaterial, type TlsMaterial } from './tls.js';
