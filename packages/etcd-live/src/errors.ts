@@ -20,8 +20,11 @@ export type LiveEtcdErrorCode =
  * Base class of every error thrown by `@atrest/etcd-live`.
  * @example
  * ```ts
- * import { LiveEtcdError } from '@atrest/etcd-live';
- * try { await live.facts(); } catch (e) { if (e instanceof LiveEtcdError) console.error(e.code, e.message); }
+ * import { LiveEtcdError, openLiveEtcd } from '@atrest/etcd-live';
+ * try {
+ *   const live = await openLiveEtcd({ endpoints: ['http://127.0.0.1:2379'], dialTimeoutMs: 2000, commandTimeoutMs: 5000 });
+ *   await live.facts();
+ * } catch (e) { if (e instanceof LiveEtcdError) console.error(e.code, e.message); }
  * ```
  */
 export class LiveEtcdError extends Error {
