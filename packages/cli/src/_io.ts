@@ -48,3 +48,22 @@ export async function readInput(path: string, what: string): Promise<Uint8Array>
     throw new AtrestError(ErrorCode.InvalidArgument, `cannot read ${what} file "${path}": ${code}`, { file: path });
   }
 }
+
+/** The exit status of a program stopped by SIGPIPE, as a shell reports `cat` after `| head`: 128 + 13. */
+export const BROKEN_PIPE_EXIT = 141;
+
+/**
+ * Stop quietly when the reader of standard output goes away (`atrest dump … | head -1`), as `cat`
+ * does: no `write EPIPE` stack trace, no further work, exit status 141. Other output errors are
+ * reported in one line.
+ */
+let stopping = false;
+export function stopQuietlyOnBrokenPipe(): void {
+  if (stopping) return;
+  stopping = true;
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(BROKEN_PIPE_EXIT);
+    process.stderr.write(`atrest: cannot write to standard output: ${err.code ?? 'error'}\n`);
+    process.exit(1);
+  });
+}

@@ -14,7 +14,7 @@ import { dumpCommand, dumpUsage } from './commands/dump.js';
 import { inspectCommand, inspectUsage } from './commands/inspect.js';
 import { closeAll } from './_cleanup.js';
 import { exitCodeFor, formatError, UsageError, Exit } from './_errors.js';
-import { type CliIO, processIO } from './_io.js';
+import { type CliIO, processIO, stopQuietlyOnBrokenPipe } from './_io.js';
 
 type Command = (argv: string[], io: CliIO) => Promise<number>;
 
@@ -53,6 +53,7 @@ export function usage(): string {
  * ```
  */
 export async function main(argv: string[], io: CliIO = processIO): Promise<number> {
+  if (io === processIO) stopQuietlyOnBrokenPipe();
   const [name, ...rest] = argv;
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
     io.stdout(usage());

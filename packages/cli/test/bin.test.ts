@@ -25,6 +25,15 @@ describe('atrest binary', () => {
     expect(JSON.parse(r.stdout)).toMatchObject({ stale: false, provider: 'aesgcm', keyName: 'key1' });
   });
 
+  it('stops quietly when its reader goes away (| head -1), as cat does: no EPIPE stack trace', () => {
+    const r = spawnSync('bash', ['-c', `"${process.execPath}" "${bin}" dump test-vectors/etcd/sample.db --config docs/samples/snapshot-audit-config.yaml --kms-mock sample-kms=base64:kek-1 -o json | head -c 1 >/dev/null; echo "status \${PIPESTATUS[0]}" >&2`], {
+      cwd: repo, encoding: 'utf8', timeout: 60_000,
+    });
+    expect(r.stderr).not.toContain('EPIPE');
+    expect(r.stderr).not.toMatch(/\bat .*\.js:\d+/);
+    expect(r.stderr.trim()).toMatch(/^status (0|141)$/);
+  });
+
   it('exits non-zero with the error on stderr for garbage', () => {
     const r = spawnSync(process.execPath, [bin, 'decrypt', '--config', 'docs/samples/encryption-config.yaml', '--resource', 'secrets',
       '--key', '/registry/secrets/a/b'], { cwd: repo, input: Buffer.from('k8s:enc:aesgcm:v1:key1:\x00\x01'), encoding: 'utf8' });
