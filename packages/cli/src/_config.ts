@@ -4,7 +4,7 @@
  */
 import { fromUtf8 } from '@atrest/core';
 import { loadEncryptionConfiguration, type LoadedEncryptionConfiguration } from '@atrest/config';
-import { readInput } from './_io.js';
+import { DEFAULT_MAX_CONFIG_BYTES, readInput } from './_io.js';
 import { grpcKmsFactory } from '@atrest/kms-grpc';
 import { closeAtEnd } from './_cleanup.js';
 import { cliKmsFactory, type RealKmsFactory } from './_kms.js';
@@ -15,6 +15,8 @@ export interface KmsWiring {
   readonly mocks?: readonly string[];
   /** Builds providers for real plugins; defaults to gRPC clients of the config's endpoints. */
   readonly real?: RealKmsFactory;
+  /** `--max-config-bytes`: the largest config file read (default {@link DEFAULT_MAX_CONFIG_BYTES}). */
+  readonly maxBytes?: number;
 }
 
 /**
@@ -23,7 +25,7 @@ export interface KmsWiring {
  * @param kms - KMS wiring (mocks, real plugins)
  */
 export async function loadConfigFile(path: string, kms: KmsWiring = {}): Promise<LoadedEncryptionConfiguration> {
-  const text = fromUtf8(await readInput(path, 'config'));
+  const text = fromUtf8(await readInput(path, 'config', kms.maxBytes ?? DEFAULT_MAX_CONFIG_BYTES, '--max-config-bytes'));
   let real = kms.real;
   if (real === undefined) {
     const grpc = grpcKmsFactory();

@@ -2,13 +2,14 @@
  * The CLI's connection to the outside world, injectable so commands can be tested in process.
  * @module
  */
-import { readFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
+import { UsageError } from './_errors.js';
 import { AtrestError, ErrorCode } from '@atrest/core';
 
 /** Streams and environment a command runs with. */
 export interface CliIO {
-  /** Reads all of standard input. */
-  readStdin(): Promise<Uint8Array>;
+  /** Reads all of standard input, refusing more than `maxBytes` (see {@link readCapped}). */
+  readStdin(maxBytes: number, flag: string): Promise<Uint8Array>;
   /** Writes bytes or text to standard output. */
   stdout(data: Uint8Array | string): void;
   /** Writes text to standard error. */
@@ -19,9 +20,15 @@ export interface CliIO {
 
 /** The real process streams. */
 export const processIO: CliIO = {
-  async readStdin() {
+  async readStdin(maxBytes, flag) {
+    if (process.stdin.isTTY) process.stderr.write('atrest: reading standard input (end it with Ctrl-D)\n');
     const chunks: Buffer[] = [];
-    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+    let total = 0;
+    for await (const chunk of process.stdin) {
+      total += (chunk as Buffer).length;
+      if (total > maxBytes) throw tooLarge('standard input', maxBytes, flag);
+      chunks.push(chunk as Buffer);
+    }
     return Buffer.concat(chunks);
   },
   stdout(data) {
@@ -36,16 +43,70 @@ export const processIO: CliIO = {
 };
 
 /**
- * Read a whole file, turning I/O failures into a typed error that names the file and what it was for.
+ * Input caps. Values and configuration files are read whole, so an unbounded input (`--in
+ * /dev/zero`) would grow until memory runs out. etcd refuses requests over 1.5 MiB by default
+ * (`--max-request-bytes`), so 16 MiB leaves ample headroom for one stored value; an
+ * EncryptionConfiguration of 4 MiB would hold tens of thousands of rules. Both are flags.
+ * Snapshots are streamed and have no cap.
+ */
+export const DEFAULT_MAX_VALUE_BYTES = 16 * 1024 * 1024;
+/** See {@link DEFAULT_MAX_VALUE_BYTES}. */
+export const DEFAULT_MAX_CONFIG_BYTES = 4 * 1024 * 1024;
+
+function tooLarge(what: string, maxBytes: number, flag: string | undefined): AtrestError {
+  const hint = flag === undefined ? '' : `; raise ${flag} if it really is that large`;
+  return new AtrestError(ErrorCode.InvalidData, `${what} is larger than ${maxBytes} bytes${hint}`, { limit: maxBytes, ...(flag === undefined ? {} : { flag }) });
+}
+
+/**
+ * Parse a byte-limit flag (a positive whole number of bytes).
+ * @param value - the flag's text, or undefined for the default
+ * @param flag - the flag's name, for the message
+ * @param fallback - the default
+ */
+export function byteLimit(value: string | undefined, flag: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!/^[0-9]+$/.test(value) || !Number.isSafeInteger(n) || n === 0) throw new UsageError(`${flag} takes a positive number of bytes, got "${value}"`);
+  return n;
+}
+
+/**
+ * Read a whole file, at most `maxBytes` of it, turning I/O failures into a typed error that names
+ * the file and what it was for.
  * @param path - file to read
  * @param what - what the file is (`config`, `input`), for the message
+ * @param maxBytes - the cap; a longer file is an error (read no further than one byte past it)
+ * @param flag - the flag that sets the cap, named in the error
  */
-export async function readInput(path: string, what: string): Promise<Uint8Array> {
+export async function readInput(path: string, what: string, maxBytes: number, flag?: string): Promise<Uint8Array> {
+  let handle;
   try {
-    return await readFile(path);
+    handle = await open(path, 'r');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? 'EIO';
     throw new AtrestError(ErrorCode.InvalidArgument, `cannot read ${what} file "${path}": ${code}`, { file: path });
+  }
+  try {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(Math.min(1 << 20, maxBytes + 1 - total));
+      let n: number;
+      try {
+        ({ bytesRead: n } = await handle.read(chunk, 0, chunk.length, null));
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code ?? 'EIO';
+        throw new AtrestError(ErrorCode.InvalidArgument, `cannot read ${what} file "${path}": ${code}`, { file: path });
+      }
+      if (n === 0) break;
+      total += n;
+      if (total > maxBytes) throw tooLarge(`${what} file "${path}"`, maxBytes, flag);
+      chunks.push(chunk.subarray(0, n));
+    }
+    return Buffer.concat(chunks, total);
+  } finally {
+    await handle.close();
   }
 }
 

@@ -34,6 +34,20 @@ describe('atrest binary', () => {
     expect(r.stderr.trim()).toMatch(/^status (0|141)$/);
   });
 
+  it('caps what it reads whole: /dev/zero as a value, a config or standard input is a clear error, exit 1', () => {
+    const run = (args: string[], input?: Buffer) => spawnSync(process.execPath, [bin, ...args], { cwd: repo, encoding: 'utf8', timeout: 60_000, ...(input ? { input } : {}) });
+    const value = run(['decrypt', '--config', 'docs/samples/encryption-config.yaml', '--resource', 'secrets', '--key', '/registry/secrets/a/b', '--in', '/dev/zero']);
+    expect(value.status).toBe(1);
+    expect(value.stderr).toBe('atrest: error [ERR_INVALID_DATA]: input file "/dev/zero" is larger than 16777216 bytes; raise --max-value-bytes if it really is that large (limit=16777216, flag=--max-value-bytes)\n');
+    const config = run(['validate', '/dev/zero']);
+    expect(config.status).toBe(1);
+    expect(config.stderr).toContain('config file "/dev/zero" is larger than 4194304 bytes; raise --max-config-bytes');
+    const stdin = run(['inspect', '--max-value-bytes', '10'], Buffer.alloc(11));
+    expect(stdin.status).toBe(1);
+    expect(stdin.stderr).toContain('standard input is larger than 10 bytes');
+    expect(run(['inspect', '--max-value-bytes', '11'], Buffer.from('k8s:enc:x:v')).status).toBe(0);
+  });
+
   it('exits non-zero with the error on stderr for garbage', () => {
     const r = spawnSync(process.execPath, [bin, 'decrypt', '--config', 'docs/samples/encryption-config.yaml', '--resource', 'secrets',
       '--key', '/registry/secrets/a/b'], { cwd: repo, input: Buffer.from('k8s:enc:aesgcm:v1:key1:\x00\x01'), encoding: 'utf8' });

@@ -8,7 +8,7 @@ import { openSnapshot } from '@atrest/etcd-snapshot';
 import { parse, required } from '../_args.js';
 import { loadConfigFile } from '../_config.js';
 import { Exit, UsageError } from '../_errors.js';
-import type { CliIO } from '../_io.js';
+import { byteLimit, type CliIO, DEFAULT_MAX_CONFIG_BYTES } from '../_io.js';
 
 export const auditUsage = `atrest audit SNAPSHOT --config FILE [-o table|json] [--history] [--resource GR]
              [--fail-on plaintext,stale,undecryptable] [--kms-mock NAME=base64[:KEYID]]...
@@ -21,6 +21,7 @@ export const auditUsage = `atrest audit SNAPSHOT --config FILE [-o table|json] [
   parts of the snapshot were damaged and skipped (the report is printed, its counts are lower
   bounds); 1 when the snapshot cannot be read at all (not bbolt, no valid meta page, SHA-256
   trailer mismatch).
+  --max-config-bytes N caps the config file (default 4 MiB).
 `;
 
 const CATEGORIES = ['plaintext', 'stale', 'undecryptable'] as const;
@@ -36,6 +37,7 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
       resource: { type: 'string' },
       'fail-on': { type: 'string' },
       'kms-mock': { type: 'string', multiple: true },
+      'max-config-bytes': { type: 'string' },
     },
     true,
   );
@@ -45,7 +47,7 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
   const failOn = (values['fail-on'] ?? '').split(',').filter((s) => s !== '');
   for (const f of failOn) if (!(CATEGORIES as readonly string[]).includes(f)) throw new UsageError(`--fail-on takes ${CATEGORIES.join(',')}, got "${f}"`);
   const file = positionals[0] as string;
-  const config = await loadConfigFile(required(values.config, 'config'), { mocks: values['kms-mock'] ?? [] });
+  const config = await loadConfigFile(required(values.config, 'config'), { mocks: values['kms-mock'] ?? [], maxBytes: byteLimit(values['max-config-bytes'], '--max-config-bytes', DEFAULT_MAX_CONFIG_BYTES) });
   // The SHA-256 trailer is checked on another thread while the audit reads the file (on two
   // cores the hash then costs no time). A mismatch stops the audit and is reported exactly as
   // opening with the check would have reported it, before anything is printed.

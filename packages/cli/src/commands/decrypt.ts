@@ -7,12 +7,13 @@ import { UsageError } from '../_errors.js';
 import { parse, required } from '../_args.js';
 import { loadConfigFile } from '../_config.js';
 import { Exit } from '../_errors.js';
-import { type CliIO, readInput } from '../_io.js';
+import { byteLimit, type CliIO, DEFAULT_MAX_CONFIG_BYTES, DEFAULT_MAX_VALUE_BYTES, readInput } from '../_io.js';
 
 export const decryptUsage = `atrest decrypt --config FILE --resource GROUP_RESOURCE --key ETCD_KEY [--in FILE] [-o raw|json] [--kms-mock NAME=base64[:KEYID]]...
   Reads a stored value (standard input unless --in) and writes the plaintext (raw) or
   {"plaintext": base64, "stale": bool, "provider": "...", "keyName": "..."} (json).
   A value that cannot be read exits 1 with upstream's error on standard error.
+  --max-value-bytes N caps the input (default 16 MiB), --max-config-bytes N the config (default 4 MiB).
 `;
 
 /**
@@ -40,13 +41,16 @@ export async function decryptCommand(argv: string[], io: CliIO): Promise<number>
     in: { type: 'string' },
     output: { type: 'string', short: 'o', default: 'raw' },
     'kms-mock': { type: 'string', multiple: true },
+    'max-config-bytes': { type: 'string' },
+    'max-value-bytes': { type: 'string' },
   });
   const output = values.output;
   if (output !== 'raw' && output !== 'json') throw new UsageError(`-o must be raw or json, got "${output}"`);
-  const config = await loadConfigFile(required(values.config, 'config'), { mocks: values['kms-mock'] ?? [] });
+  const config = await loadConfigFile(required(values.config, 'config'), { mocks: values['kms-mock'] ?? [], maxBytes: byteLimit(values['max-config-bytes'], '--max-config-bytes', DEFAULT_MAX_CONFIG_BYTES) });
   const transformer = config.transformerForResource(required(values.resource, 'resource'));
   const etcdKey = required(values.key, 'key');
-  const stored = values.in === undefined ? await io.readStdin() : await readInput(values.in, 'input');
+  const maxValue = byteLimit(values['max-value-bytes'], '--max-value-bytes', DEFAULT_MAX_VALUE_BYTES);
+  const stored = values.in === undefined ? await io.readStdin(maxValue, '--max-value-bytes') : await readInput(values.in, 'input', maxValue, '--max-value-bytes');
   const result = await transformer.read(stored, utf8(etcdKey));
   if (output === 'raw') {
     io.stdout(result.plaintext);

@@ -7,7 +7,7 @@ import { openSnapshot } from '@atrest/etcd-snapshot';
 import { parse, required } from '../_args.js';
 import { loadConfigFile } from '../_config.js';
 import { Exit, UsageError } from '../_errors.js';
-import type { CliIO } from '../_io.js';
+import { byteLimit, type CliIO, DEFAULT_MAX_CONFIG_BYTES } from '../_io.js';
 import type { AtrestError } from '@atrest/core';
 
 export const dumpUsage = `atrest dump SNAPSHOT --config FILE [--resource GR] [--namespace NS] [--name N] [--revision R]
@@ -16,6 +16,7 @@ export const dumpUsage = `atrest dump SNAPSHOT --config FILE [--resource GR] [--
   base64), as YAML documents or JSON lines. This prints secrets: mind where the output goes.
   Damaged parts of the snapshot are skipped and named on stderr (page, byte offset); the exit
   status is then 4.
+  --max-config-bytes N caps the config file (default 4 MiB).
 `;
 
 /** Run `atrest dump`. */
@@ -30,6 +31,7 @@ export async function dumpCommand(argv: string[], io: CliIO): Promise<number> {
       revision: { type: 'string' },
       output: { type: 'string', short: 'o', default: 'yaml' },
       'kms-mock': { type: 'string', multiple: true },
+      'max-config-bytes': { type: 'string' },
     },
     true,
   );
@@ -37,7 +39,7 @@ export async function dumpCommand(argv: string[], io: CliIO): Promise<number> {
   if (values.output !== 'yaml' && values.output !== 'json') throw new UsageError(`-o must be yaml or json, got "${values.output}"`);
   const revision = values.revision === undefined ? undefined : Number(values.revision);
   if (revision !== undefined && !Number.isSafeInteger(revision)) throw new UsageError(`--revision must be a number, got "${values.revision}"`);
-  const config = await loadConfigFile(required(values.config, 'config'), { mocks: values['kms-mock'] ?? [] });
+  const config = await loadConfigFile(required(values.config, 'config'), { mocks: values['kms-mock'] ?? [], maxBytes: byteLimit(values['max-config-bytes'], '--max-config-bytes', DEFAULT_MAX_CONFIG_BYTES) });
   const snapshot = openSnapshot(positionals[0] as string, { truncated: 'tolerate' });
   if (snapshot.info().missingBytes > 0) io.stderr(`atrest dump: the file is truncated: the last ${snapshot.info().missingBytes} bytes of the database are missing\n`);
   let damaged = 0;

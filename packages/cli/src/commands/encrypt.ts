@@ -6,11 +6,12 @@ import { utf8 } from '@atrest/core';
 import { parse, required } from '../_args.js';
 import { loadConfigFile } from '../_config.js';
 import { Exit } from '../_errors.js';
-import { type CliIO, readInput } from '../_io.js';
+import { byteLimit, type CliIO, DEFAULT_MAX_CONFIG_BYTES, DEFAULT_MAX_VALUE_BYTES, readInput } from '../_io.js';
 
 export const encryptUsage = `atrest encrypt --config FILE --resource GROUP_RESOURCE --key ETCD_KEY [--in FILE] [--kms-mock NAME=base64[:KEYID]]...
   Reads plaintext (standard input unless --in) and writes the stored value (prefix included) to
   standard output, encrypted with the first provider of the resource's chain.
+  --max-value-bytes N caps the input (default 16 MiB), --max-config-bytes N the config (default 4 MiB).
 `;
 
 /** Run `atrest encrypt`. */
@@ -21,11 +22,14 @@ export async function encryptCommand(argv: string[], io: CliIO): Promise<number>
     key: { type: 'string' },
     in: { type: 'string' },
     'kms-mock': { type: 'string', multiple: true },
+    'max-config-bytes': { type: 'string' },
+    'max-value-bytes': { type: 'string' },
   });
-  const config = await loadConfigFile(required(values.config, 'config'), { mocks: values['kms-mock'] ?? [] });
+  const config = await loadConfigFile(required(values.config, 'config'), { mocks: values['kms-mock'] ?? [], maxBytes: byteLimit(values['max-config-bytes'], '--max-config-bytes', DEFAULT_MAX_CONFIG_BYTES) });
   const transformer = config.transformerForResource(required(values.resource, 'resource'));
   const etcdKey = required(values.key, 'key');
-  const plaintext = values.in === undefined ? await io.readStdin() : await readInput(values.in, 'input');
+  const maxValue = byteLimit(values['max-value-bytes'], '--max-value-bytes', DEFAULT_MAX_VALUE_BYTES);
+  const plaintext = values.in === undefined ? await io.readStdin(maxValue, '--max-value-bytes') : await readInput(values.in, 'input', maxValue, '--max-value-bytes');
   const stored = await transformer.write(plaintext, utf8(etcdKey));
   io.stdout(stored);
   return Exit.Ok;

@@ -7,22 +7,23 @@ import { inspectEnvelope } from '@atrest/audit';
 import { openSnapshot } from '@atrest/etcd-snapshot';
 import { parse } from '../_args.js';
 import { Exit, UsageError } from '../_errors.js';
-import type { CliIO } from '../_io.js';
+import { byteLimit, type CliIO, DEFAULT_MAX_VALUE_BYTES } from '../_io.js';
 
 export const inspectUsage = `atrest inspect [--snapshot FILE --key ETCD_KEY [--revision R]]
   Prints the envelope of a stored value (standard input, or the latest or given revision of
   ETCD_KEY in a snapshot) as JSON: provider, key or plugin name, lengths, and for kms v2 the key
   ID, DEK source type, annotations and a fingerprint of the wrapped DEK. Needs no key.
+  --max-value-bytes N caps standard input (default 16 MiB).
 `;
 
 /** Run `atrest inspect`. */
 export async function inspectCommand(argv: string[], io: CliIO): Promise<number> {
-  const { values } = parse(argv, { snapshot: { type: 'string' }, key: { type: 'string' }, revision: { type: 'string' } });
+  const { values } = parse(argv, { snapshot: { type: 'string' }, key: { type: 'string' }, revision: { type: 'string' }, 'max-value-bytes': { type: 'string' } });
   let value: Uint8Array;
   let where: Record<string, unknown> = {};
   if (values.snapshot === undefined) {
     if (values.key !== undefined || values.revision !== undefined) throw new UsageError('--key and --revision go with --snapshot');
-    value = await io.readStdin();
+    value = await io.readStdin(byteLimit(values['max-value-bytes'], '--max-value-bytes', DEFAULT_MAX_VALUE_BYTES), '--max-value-bytes');
   } else {
     if (values.key === undefined) throw new UsageError('--snapshot needs --key ETCD_KEY');
     const wanted = values.revision === undefined ? undefined : Number(values.revision);

@@ -11,19 +11,20 @@ import {
 import { UsageError } from '../_errors.js';
 import { parse } from '../_args.js';
 import { Exit } from '../_errors.js';
-import { type CliIO, readInput } from '../_io.js';
+import { byteLimit, type CliIO, DEFAULT_MAX_CONFIG_BYTES, readInput } from '../_io.js';
 
 export const validateUsage = `atrest validate FILE
   Parses FILE as an EncryptionConfiguration and checks it with kube-apiserver's rules.
   Prints each problem as "FIELD: TYPE: DETAIL"; exits 0 only when the file is valid and builds.
+  --max-config-bytes N caps the file (default 4 MiB).
 `;
 
 /** Run `atrest validate`. */
 export async function validateCommand(argv: string[], io: CliIO): Promise<number> {
-  const { positionals } = parse(argv, {}, true);
+  const { values, positionals } = parse(argv, { 'max-config-bytes': { type: 'string' } }, true);
   if (positionals.length !== 1) throw new UsageError('validate takes exactly one FILE');
   const file = positionals[0] as string;
-  const text = fromUtf8(await readInput(file, 'config'));
+  const text = fromUtf8(await readInput(file, 'config', byteLimit(values['max-config-bytes'], '--max-config-bytes', DEFAULT_MAX_CONFIG_BYTES), '--max-config-bytes'));
   let config;
   try {
     config = parseEncryptionConfiguration(text, { source: file });

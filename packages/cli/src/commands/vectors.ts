@@ -8,6 +8,9 @@ import { parse } from '../_args.js';
 import { Exit, UsageError } from '../_errors.js';
 import { type CliIO, readInput } from '../_io.js';
 
+/** Vector files are read whole; the largest upstream file is well under 1 MiB. */
+const VECTOR_FILE_LIMIT = 64 * 1024 * 1024;
+
 export const vectorsUsage = `atrest vectors verify FILE...
   Runs vector files in the schema of test-vectors/upstream/ (values, config-validation or
   resolution, detected per file), prints each failing case with expected vs actual, and ends with
@@ -25,7 +28,7 @@ export async function vectorsCommand(argv: string[], io: CliIO): Promise<number>
   for (const file of positionals) {
     let json: unknown;
     try {
-      json = JSON.parse(fromUtf8(await readInput(file, 'vector')));
+      json = JSON.parse(fromUtf8(await readInput(file, 'vector', VECTOR_FILE_LIMIT)));
     } catch (err) {
       if (err instanceof AtrestError) throw err;
       throw new AtrestError(ErrorCode.InvalidData, `vector file "${file}" is not valid JSON`, { file });
