@@ -33,7 +33,13 @@ export function parse<O extends Options>(
     const r = parseArgs({ args: argv, options, allowPositionals, strict: true });
     return { values: r.values as ParsedValues<O>, positionals: r.positionals };
   } catch (err) {
-    throw new UsageError((err as Error).message);
+    // node's parseArgs explains itself at length (and suggests '--'); say what was wrong in one line.
+    const e = err as NodeJS.ErrnoException;
+    const option = /'([^']+)'/.exec(e.message)?.[1];
+    if (e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && option !== undefined) throw new UsageError(`unknown flag ${option}`);
+    if (e.code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL' && option !== undefined) throw new UsageError(`unexpected argument ${option}`);
+    if (e.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && option !== undefined) throw new UsageError(`flag ${option.split(' ')[0]} needs a value`);
+    throw new UsageError(e.message);
   }
 }
 

@@ -45,6 +45,8 @@ export function formatError(err: unknown): string {
 /** Exit code for an error. */
 export function exitCodeFor(err: unknown): number {
   if (err instanceof UsageError) return Exit.Usage;
-  if (err instanceof AtrestError && err.code === ErrorCode.InvalidArgument) return Exit.Usage;
+  // A file named on the command line that cannot be opened (context `errno`) is a failure, not a
+  // command-line mistake: `atrest audit missing.db` exits 1.
+  if (err instanceof AtrestError && err.code === ErrorCode.InvalidArgument && err.context['errno'] === undefined) return Exit.Usage;
   return Exit.Failed;
 }

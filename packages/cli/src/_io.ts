@@ -85,7 +85,7 @@ export async function readInput(path: string, what: string, maxBytes: number, fl
     handle = await open(path, 'r');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? 'EIO';
-    throw new AtrestError(ErrorCode.InvalidArgument, `cannot read ${what} file "${path}": ${code}`, { file: path });
+    throw new AtrestError(ErrorCode.InvalidArgument, `cannot read ${what} file "${path}": ${code}`, { file: path, errno: code });
   }
   try {
     const chunks: Buffer[] = [];
@@ -97,7 +97,7 @@ export async function readInput(path: string, what: string, maxBytes: number, fl
         ({ bytesRead: n } = await handle.read(chunk, 0, chunk.length, null));
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code ?? 'EIO';
-        throw new AtrestError(ErrorCode.InvalidArgument, `cannot read ${what} file "${path}": ${code}`, { file: path });
+        throw new AtrestError(ErrorCode.InvalidArgument, `cannot read ${what} file "${path}": ${code}`, { file: path, errno: code });
       }
       if (n === 0) break;
       total += n;

@@ -55,13 +55,18 @@ export function usage(): string {
 export async function main(argv: string[], io: CliIO = processIO): Promise<number> {
   if (io === processIO) stopQuietlyOnBrokenPipe();
   const [name, ...rest] = argv;
+  if (name === 'help' && rest.length === 1 && Object.hasOwn(commands, rest[0] as string)) {
+    io.stdout((commands[rest[0] as string] as { usage: string }).usage);
+    return Exit.Ok;
+  }
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
     io.stdout(usage());
     return name === undefined ? Exit.Usage : Exit.Ok;
   }
+  if (name === '--version') return commands['version']!.run([], io);
   const command = Object.hasOwn(commands, name) ? commands[name] : undefined;
   if (!command) {
-    io.stderr(`atrest: unknown command "${name}"\n\n${usage()}`);
+    io.stderr(`atrest: unknown command "${name}"; see atrest --help\n`);
     return Exit.Usage;
   }
   if (rest.includes('--help') || rest.includes('-h')) {
@@ -71,8 +76,7 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
   try {
     return await command.run(rest, io);
   } catch (err) {
-    io.stderr(formatError(err));
-    if (err instanceof UsageError) io.stderr(`\n${command.usage}`);
+    io.stderr(err instanceof UsageError ? `atrest: ${err.message}; see atrest ${name} --help\n` : formatError(err));
     return exitCodeFor(err);
   } finally {
     await closeAll();

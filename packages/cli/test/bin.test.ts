@@ -48,6 +48,24 @@ describe('atrest binary', () => {
     expect(run(['inspect', '--max-value-bytes', '11'], Buffer.from('k8s:enc:x:v')).status).toBe(0);
   });
 
+  it('command-line mistakes get one line and exit 2; unreadable files exit 1; --version and help CMD work', () => {
+    const run = (args: string[]) => spawnSync(process.execPath, [bin, ...args], { cwd: repo, encoding: 'utf8', timeout: 60_000 });
+    const flag = run(['audit', '-w', 'x.db']);
+    expect([flag.status, flag.stderr]).toEqual([2, 'atrest: unknown flag -w; see atrest audit --help\n']);
+    const command = run(['nosuch']);
+    expect([command.status, command.stderr]).toEqual([2, 'atrest: unknown command "nosuch"; see atrest --help\n']);
+    const missing = run(['audit', 'no-such.db', '--config', 'docs/samples/encryption-config.yaml']);
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toContain('no-such.db');
+    expect(run(['validate', 'no-such.yaml']).status).toBe(1);
+    const version = run(['--version']);
+    expect(version.status).toBe(0);
+    expect(version.stdout).toMatch(/^atrest \d+\.\d+\.\d+/);
+    const help = run(['help', 'audit']);
+    expect(help.status).toBe(0);
+    expect(help.stdout).toMatch(/^atrest audit SNAPSHOT/);
+  });
+
   it('exits non-zero with the error on stderr for garbage', () => {
     const r = spawnSync(process.execPath, [bin, 'decrypt', '--config', 'docs/samples/encryption-config.yaml', '--resource', 'secrets',
       '--key', '/registry/secrets/a/b'], { cwd: repo, input: Buffer.from('k8s:enc:aesgcm:v1:key1:\x00\x01'), encoding: 'utf8' });
