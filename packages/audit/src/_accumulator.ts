@@ -4,17 +4,15 @@
  * is known to be its key's latest or part of its history (that is known only when a later
  * revision of the key, a delete, or the end of the file comes).
  *
- * The rules are the two-pass audit's, unchanged; counters whose report order is insertion order
- * use `_tally.ts`, so the JSON report is the same whatever order revisions are settled in.
+ * Names in the report's records are sorted (`_tally.ts`), so the JSON report is the same whatever
+ * order revisions are read and settled in.
  *
  * @module
  */
 import type { LoadedEncryptionConfiguration } from '@atrest/config';
-import type { AuditTotals, Finding, KeysStillNeeded } from './audit.js';
+import { type AuditTotals, compareKeyNames, type Finding, type KeyName, type KeysStillNeeded, type StatusCounts } from './report-types.js';
 import type { Classifier } from './_classifier.js';
-import { bump, OrderedRecords, OrderedTally, own } from './_tally.js';
-
-type StatusCounts = { encrypted: number; plaintext: number; undecryptable: number };
+import { bump, own, sortedRecord } from './_tally.js';
 
 /** @internal */
 export class Accumulator {
@@ -31,14 +29,14 @@ export class Accumulator {
   readonly #latest = {
     byStatus: { encrypted: 0, plaintext: 0, undecryptable: 0 },
     stale: 0,
-    byProviderKey: new OrderedTally(),
-    byResource: new OrderedRecords<StatusCounts & { stale: number; objects: number }>(),
+    byProviderKey: {} as Record<string, number>,
+    byResource: {} as Record<string, StatusCounts & { stale: number; objects: number }>,
   };
   readonly #history = {
     revisions: 0,
-    byStatus: new OrderedTally(),
-    byProviderKey: new OrderedTally(),
-    plaintextRevisionsOfKeysNowEncrypted: [] as { key: string; revision: number }[],
+    byStatus: {} as Partial<StatusCounts>,
+    byProviderKey: {} as Record<string, number>,
+    plaintextRevisionsOfKeysNowEncrypted: [] as (KeyName & { revision: number })[],
   };
   readonly #need = new Map<string, { latest: number; history: number }>();
   readonly #findings: Finding[] = [];
@@ -89,23 +87,22 @@ export class Accumulator {
     this.#need.set(id, n);
   }
 
-  #finding(kind: Finding['kind'], key: string, revision: number, resource: string, id: string, reason?: string): void {
-    this.#findings.push({ kind, key, revision, resource, id, ...(reason === undefined ? {} : { reason }) });
+  #finding(kind: Finding['kind'], name: KeyName, revision: number, resource: string, id: string, reason?: string): void {
+    this.#findings.push({ kind, ...name, revision, resource, id, ...(reason === undefined ? {} : { reason }) });
   }
 
   /**
    * A revision that is its key's latest.
    * @param key - the key's text, made only if a finding needs it
-   * @param position - the revision's place in the snapshot's revision order
    */
-  latest(key: () => string, resource: string, cls: number, revision: number, position: number, decodeError: string | undefined): void {
+  latest(key: () => KeyName, resource: string, cls: number, revision: number, decodeError: string | undefined): void {
     const c = this.#classes.classification(cls);
     this.#needs(c.id, true);
     const t = this.#latest;
     t.byStatus[c.status]++;
     if (c.stale === true) t.stale++;
-    t.byProviderKey.add(c.id, position);
-    const lr = t.byResource.at(resource, position, () => ({ encrypted: 0, plaintext: 0, undecryptable: 0, stale: 0, objects: 0 }));
+    bump(t.byProviderKey, c.id);
+    const lr = own(t.byResource, resource, () => ({ encrypted: 0, plaintext: 0, undecryptable: 0, stale: 0, objects: 0 }));
     lr.objects++;
     lr[c.status]++;
     if (c.stale === true) lr.stale++;
@@ -120,13 +117,13 @@ export class Accumulator {
    * @param key - the key's text, made only if a finding needs it
    * @returns true when it is plaintext: the caller keeps its revision for {@link Accumulator.leftovers}
    */
-  history(key: () => string, resource: string, cls: number, revision: number, position: number): boolean {
+  history(key: () => KeyName, resource: string, cls: number, revision: number): boolean {
     const c = this.#classes.classification(cls);
     this.#needs(c.id, false);
     const t = this.#history;
     t.revisions++;
-    t.byStatus.add(c.status, position);
-    t.byProviderKey.add(c.id, position);
+    bump(t.byStatus as Record<string, number>, c.status);
+    bump(t.byProviderKey, c.id);
     if (c.status === 'undecryptable') this.#finding('undecryptable', key(), revision, resource, c.id, c.error);
     else if (c.status === 'plaintext') return true;
     else if (c.stale === true) this.#finding('history-stale', key(), revision, resource, c.id, 'old revision under a key that is no longer first');
@@ -137,9 +134,9 @@ export class Accumulator {
    * Plaintext left in old revisions of a key whose latest value is encrypted; call in key order.
    * @param revisions - the key's plaintext history revisions, ascending
    */
-  leftovers(key: string, resource: string, revisions: readonly number[]): void {
+  leftovers(key: KeyName, resource: string, revisions: readonly number[]): void {
     for (const revision of revisions) {
-      this.#history.plaintextRevisionsOfKeysNowEncrypted.push({ key, revision });
+      this.#history.plaintextRevisionsOfKeysNowEncrypted.push({ ...key, revision });
       this.#finding('history-plaintext', key, revision, resource, 'identity', 'old revision still holds the plaintext');
     }
   }
@@ -151,36 +148,47 @@ export class Accumulator {
     const h = this.#history;
     return {
       keys: { present: this.#present, deleted: this.#deleted, otherKeys: otherKeyRevisions > 0 ? 1 : 0 },
-      latest: { byStatus: l.byStatus, stale: l.stale, byProviderKey: l.byProviderKey.toRecord(), byResource: l.byResource.toRecord() },
+      latest: { byStatus: l.byStatus, stale: l.stale, byProviderKey: sortedRecord(l.byProviderKey), byResource: sortedRecord(l.byResource) },
       history: {
         revisions: h.revisions,
-        byStatus: h.byStatus.toRecord() as Partial<StatusCounts>,
-        byProviderKey: h.byProviderKey.toRecord(),
+        byStatus: sortedRecord(h.byStatus),
+        byProviderKey: sortedRecord(h.byProviderKey),
         plaintextRevisionsOfKeysNowEncrypted: h.plaintextRevisionsOfKeysNowEncrypted,
       },
       snapshot: {
         putRevisions: s.putRevisions,
         tombstones: s.tombstones,
         otherKeyRevisions,
-        byStatus: s.byStatus,
-        byProviderKey: s.byProviderKey,
-        byResource: s.byResource,
+        byStatus: sortedRecord(s.byStatus),
+        byProviderKey: sortedRecord(s.byProviderKey),
+        byResource: sortedRecord(s.byResource),
       },
-      kmsV2: this.#kmsV2,
+      kmsV2: sortedRecord(Object.fromEntries(Object.entries(this.#kmsV2).map(([id, k]) => [id, { ...k, byKeyID: sortedRecord(k.byKeyID) }]))),
     };
   }
 
-  keysStillNeeded(config: LoadedEncryptionConfiguration): KeysStillNeeded {
+  /** Values, latest and history, that no configured key decrypted. */
+  undecryptable(): number {
+    return this.#latest.byStatus.undecryptable + (this.#history.byStatus.undecryptable ?? 0);
+  }
+
+  /**
+   * @param cannotTell - why the audit cannot call a key removable, if it cannot: then none is,
+   *   and the reason is reported instead
+   */
+  keysStillNeeded(config: LoadedEncryptionConfiguration, cannotTell: string | undefined): KeysStillNeeded {
     const configured = new Set<string>();
     for (const r of config.resources) for (const id of r.chain) if (id !== 'identity') configured.add(id);
+    const unused = [...configured].filter((id) => !this.#need.has(id)).sort();
     return {
       needed: [...this.#need].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([id, n]) => ({ id, ...n, configured: configured.has(id) })),
-      removable: [...configured].filter((id) => !this.#need.has(id)).sort(),
+      removable: cannotTell === undefined ? unused : [],
+      ...(cannotTell !== undefined && unused.length > 0 ? { cannotTell } : {}),
     };
   }
 
   /** Findings by key, then revision (stable: a revision's findings in the order they were made). */
   findings(): Finding[] {
-    return this.#findings.sort((a, b) => (a.key === b.key ? a.revision - b.revision : a.key < b.key ? -1 : 1));
+    return this.#findings.sort((a, b) => compareKeyNames(a, b) || a.revision - b.revision);
   }
 }

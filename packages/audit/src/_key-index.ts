@@ -94,6 +94,11 @@ export class KeyIndex {
     return e;
   }
 
+  /** The exact bytes of entry `entry`'s key (a copy). */
+  bytes(entry: number): Uint8Array {
+    return this.#bytes(entry).slice();
+  }
+
   /** The key of entry `entry` as text (UTF-8, invalid bytes as U+FFFD, like `fromUtf8`). */
   text(entry: number): string {
     return fromUtf8(this.#bytes(entry));

@@ -1,21 +1,17 @@
 /**
- * What the single-pass audit remembers per etcd key, in typed arrays indexed by a key number:
- * its resource, whether it ends deleted, how many tombstones it has, and its *pending* revision:
- * the last put seen so far, classified, whose fate (latest or history) is decided by what comes
- * next for the key. That is all a revision-ordered pass needs to tell a key's latest revision from
- * its history: a later put or a delete turns the pending one into history, the end of the file
- * makes it the latest.
+ * What the audit remembers per etcd key, in typed arrays indexed by a key number: its resource,
+ * whether it ends deleted, how many tombstones it has, and its *pending* put: the last put seen
+ * so far, classified, whose fate (latest or history) is decided by what comes next for the key.
+ * A later put or a delete turns it into history; the end of the source makes it the latest.
  *
- * The rest is rare and kept aside in maps: a pending value's decode error, plaintext revisions in
- * a key's history (needed once the latest is known), and puts that share a main revision with the
- * pending one (the two-pass audit counted every put at the key's last main revision as latest;
- * etcd never writes one key twice in a revision, a corrupt file might).
- * With `details`, every revision summary is kept per key, as the report then lists them.
+ * The rest is rare and kept aside in maps: a pending value's decode error and plaintext revisions
+ * in a key's history (needed once the latest is known). With `details`, every revision summary is
+ * kept per key, as the report then lists them.
  *
  * @module
  */
 import type { Outcome } from './_classifier.js';
-import type { RevisionSummary } from './audit.js';
+import type { RevisionSummary } from './report-types.js';
 
 /** Resource index of keys that are not objects (counted, not audited). @internal */
 export const OTHER = -1;
@@ -26,7 +22,6 @@ export const FILTERED = -2;
 export interface PendingPut {
   readonly cls: number;
   readonly revision: number;
-  readonly position: number;
   readonly decodeError?: string;
   readonly summary?: RevisionSummary;
 }
@@ -48,9 +43,7 @@ export class KeyStates {
   /** The pending put's classification, or -1 for none. */
   #cls = new Int32Array(1024);
   #revision = new Float64Array(1024);
-  #position = new Float64Array(1024);
   readonly #decodeErrors = new Map<number, string>();
-  readonly #sameRevision = new Map<number, PendingPut[]>();
   readonly #plaintextHistory = new Map<number, number[]>();
   readonly #details: (KeyDetails | undefined)[] | null;
 
@@ -76,7 +69,6 @@ export class KeyStates {
     this.#tombstones = grow(this.#tombstones, (k) => new Uint32Array(k));
     this.#cls = grow(this.#cls, (k) => new Int32Array(k));
     this.#revision = grow(this.#revision, (k) => new Float64Array(k));
-    this.#position = grow(this.#position, (k) => new Float64Array(k));
   }
 
   /**
@@ -121,50 +113,28 @@ export class KeyStates {
     return (all[k] ??= { latest: null, history: [], tombstones: [] });
   }
 
-  /** The pending put and any set aside with it (one main revision), oldest first; none afterwards. */
-  takePending(k: number): PendingPut[] {
-    const same = this.#sameRevision.get(k) ?? [];
-    this.#sameRevision.delete(k);
+  /** The pending put of key `k`, if any; none afterwards. */
+  takePending(k: number): PendingPut | undefined {
     const cls = this.#cls[k] as number;
-    if (cls < 0) return same;
+    if (cls < 0) return undefined;
     const decodeError = this.#decodeErrors.get(k);
-    this.#decodeErrors.delete(k);
+    if (decodeError !== undefined) this.#decodeErrors.delete(k);
     const d = this.#details?.[k];
     const summary = d?.latest ?? undefined;
     if (d !== undefined) d.latest = null;
     this.#cls[k] = -1;
-    same.push({
+    return {
       cls,
       revision: this.#revision[k] as number,
-      position: this.#position[k] as number,
       ...(decodeError !== undefined ? { decodeError } : {}),
       ...(summary !== undefined ? { summary } : {}),
-    });
-    return same;
-  }
-
-  /** The main revision of the pending put(s), or -1 when there are none. */
-  pendingRevision(k: number): number {
-    if ((this.#cls[k] as number) >= 0) return this.#revision[k] as number;
-    const same = this.#sameRevision.get(k);
-    return same === undefined ? -1 : (same[0] as PendingPut).revision;
-  }
-
-  /**
-   * Set aside the pending put: another write of the key in the same main revision is coming.
-   * The two-pass audit counted every put at a key's last put revision as latest, deletes in
-   * between or not, so the group's fate is decided together.
-   */
-  keepAsSameRevision(k: number): void {
-    const list = this.takePending(k);
-    if (list.length > 0) this.#sameRevision.set(k, list);
+    };
   }
 
   /** Make `outcome` the pending put of key `k` (its previous one must have been taken). */
-  put(k: number, outcome: Outcome, revision: number, position: number, summary: RevisionSummary | undefined): void {
+  put(k: number, outcome: Outcome, revision: number, summary: RevisionSummary | undefined): void {
     this.#cls[k] = outcome.cls;
     this.#revision[k] = revision;
-    this.#position[k] = position;
     this.#deleted[k] = 0;
     if (outcome.decodeError !== undefined) this.#decodeErrors.set(k, outcome.decodeError);
     const d = this.#detailsOf(k);

@@ -1,15 +1,10 @@
 /**
- * Counters keyed by name whose report lists names in the order they were first counted *in the
- * snapshot's revision order*, whatever order the counting happens in.
+ * Records keyed by names that come from the audited data (a resource is a segment of an etcd
+ * key, a provider key's name is the config's), and their report order.
  *
- * Why: the report's JSON objects (`byProviderKey`, `byResource`, ...) list names in insertion
- * order. The two-pass audit counted every revision in revision order; the single pass knows
- * whether a revision is a key's latest only when a later revision of the key (or the end) comes,
- * so it counts out of order. Each name keeps the smallest position it was counted at, and the
- * record is built sorted by it: the same JSON as before.
- *
- * Names come from snapshot data (a resource is a segment of an etcd key), so records get them as
- * own properties: `__proto__` is a name like any other, never the prototype.
+ * - Names are own properties, even `__proto__`: a name like any other, never the prototype.
+ * - The report lists names sorted (by UTF-16 code units, as `Array.prototype.sort` does), so a
+ *   report does not depend on the order its source delivered revisions in.
  *
  * @module
  */
@@ -31,44 +26,9 @@ export function bump(record: Record<string, number>, name: string, n = 1): void 
   else own(record, name, () => n);
 }
 
-/** @internal */
-export class OrderedRecords<V> {
-  readonly #entries = new Map<string, { value: V; first: number }>();
-
-  /**
-   * The value for `name`, made by `make` on first use.
-   * @param position - where in the revision order this use is (any order of calls)
-   */
-  at(name: string, position: number, make: () => V): V {
-    let e = this.#entries.get(name);
-    if (e === undefined) {
-      e = { value: make(), first: position };
-      this.#entries.set(name, e);
-    } else if (position < e.first) e.first = position;
-    return e.value;
-  }
-
-  /** A plain record, names in the order of their first position. */
-  toRecord(): Record<string, V> {
-    const out: Record<string, V> = {};
-    for (const [name, e] of [...this.#entries].sort((a, b) => a[1].first - b[1].first)) own(out, name, () => e.value);
-    return out;
-  }
-}
-
-/** @internal */
-export class OrderedTally {
-  readonly #records = new OrderedRecords<{ n: number }>();
-
-  /** Count one for `name` at `position`. */
-  add(name: string, position: number): void {
-    this.#records.at(name, position, () => ({ n: 0 })).n++;
-  }
-
-  /** `{ name: count }`, names in the order of their first position. */
-  toRecord(): Record<string, number> {
-    const out: Record<string, number> = {};
-    for (const [name, c] of Object.entries(this.#records.toRecord())) own(out, name, () => c.n);
-    return out;
-  }
+/** A copy of `record` with its names in sorted order (values shared, not copied). @internal */
+export function sortedRecord<V>(record: Record<string, V>): Record<string, V> {
+  const out: Record<string, V> = {};
+  for (const name of Object.keys(record).sort()) own(out, name, () => record[name] as V);
+  return out;
 }

@@ -1,14 +1,15 @@
 /**
- * Decrypted, decoded objects from a snapshot, for `atrest dump`. This is the one place atrest
+ * Decrypted, decoded objects from a snapshot or a running etcd, for `atrest dump`. This is the one place atrest
  * prints what is inside values (Secret data included): only when asked.
  * @module
  */
-import { type AtrestError, fromUtf8, isPromise } from '@atrest/core';
+import { type AtrestError, fromUtf8 } from '@atrest/core';
 import type { LoadedEncryptionConfiguration } from '@atrest/config';
 import type { EtcdSnapshot } from '@atrest/etcd-snapshot';
 import { decodeObject } from '@atrest/kube-objects';
 import { classifyValue } from './classify.js';
 import { locateKey } from './resource-of-key.js';
+import type { AuditRevision } from './source.js';
 
 /** Filters of {@link dumpObjects}. */
 export interface DumpOptions {
@@ -57,7 +58,7 @@ function render(plaintext: Uint8Array): unknown {
 }
 
 /**
- * Iterate decrypted objects.
+ * Iterate decrypted objects of a snapshot, in revision order.
  * @example
  * ```ts
  * import { dumpObjects } from '@atrest/audit';
@@ -71,16 +72,47 @@ function render(plaintext: Uint8Array): unknown {
  */
 export async function* dumpObjects(snapshot: EtcdSnapshot, options: DumpOptions): AsyncGenerator<DumpedObject> {
   for (const entry of snapshot.revisions(options.onDamage === undefined ? {} : { onDamage: options.onDamage })) {
-    if (entry.tombstone) continue;
-    if (options.revision !== undefined && entry.revision.main !== options.revision) continue;
-    const key = fromUtf8(entry.kv.key);
-    const loc = locateKey(key);
-    if (loc.kind === 'other') continue;
-    if (options.resource !== undefined && loc.groupResource !== options.resource) continue;
-    if (options.namespace !== undefined && loc.namespace !== options.namespace) continue;
-    if (options.name !== undefined && loc.name !== options.name) continue;
-    let c = classifyValue(options.config.transformerForResource(loc.groupResource), key, entry.kv.value);
-    if (isPromise(c)) c = await c;
+    const dumped = dumpOne(entry, options);
+    if (dumped !== undefined) yield await dumped;
+  }
+}
+
+/**
+ * Iterate decrypted objects of revisions from an asynchronous source (a running etcd's
+ * `latestRevisions()` or `history()` from `@atrest/etcd-live`), in the source's order.
+ * @example
+ * ```ts
+ * import { dumpRevisions, type AuditRevision } from '@atrest/audit';
+ * import { loadEncryptionConfiguration } from '@atrest/config';
+ * declare const configYaml: string;
+ * declare const pages: AsyncIterable<readonly AuditRevision[]>;
+ * for await (const o of dumpRevisions(pages, { config: loadEncryptionConfiguration(configYaml), namespace: 'default' })) {
+ *   console.log(o.key, o.provider);
+ * }
+ * ```
+ */
+export async function* dumpRevisions(batches: AsyncIterable<readonly AuditRevision[]>, options: DumpOptions): AsyncGenerator<DumpedObject> {
+  for await (const batch of batches) {
+    for (const entry of batch) {
+      const dumped = dumpOne(entry, options);
+      if (dumped !== undefined) yield await dumped;
+    }
+  }
+}
+
+/** One revision dumped, or undefined when the filters leave it out. */
+function dumpOne(entry: AuditRevision, options: DumpOptions): Promise<DumpedObject> | undefined {
+  if (entry.tombstone) return undefined;
+  if (options.revision !== undefined && entry.revision.main !== options.revision) return undefined;
+  const key = fromUtf8(entry.kv.key);
+  const loc = locateKey(key);
+  if (loc.kind === 'other') return undefined;
+  if (options.resource !== undefined && loc.groupResource !== options.resource) return undefined;
+  if (options.namespace !== undefined && loc.namespace !== options.namespace) return undefined;
+  if (options.name !== undefined && loc.name !== options.name) return undefined;
+  const resource = loc.groupResource;
+  const revision = entry.revision.main;
+  return Promise.resolve(classifyValue(options.config.transformerForResource(resource), key, entry.kv.value)).then((c) => {
     const cl = c.classification;
     let object: unknown;
     let error = cl.error;
@@ -91,17 +123,17 @@ export async function* dumpObjects(snapshot: EtcdSnapshot, options: DumpOptions)
         error = (err as Error).message;
       }
     }
-    yield {
+    return {
       key,
-      revision: entry.revision.main,
-      resource: loc.groupResource,
+      revision,
+      resource,
       provider: cl.id,
       stale: cl.stale,
       status: cl.status,
       ...(error !== undefined ? { error } : {}),
       ...(object !== undefined ? { object } : {}),
     };
-  }
+  });
 }
 
 /**

@@ -1,5 +1,5 @@
 /**
- * `@atrest/audit`: offline audits of etcd snapshots under an EncryptionConfiguration: what is
+ * `@atrest/audit`: audits of etcd (a snapshot file or a running cluster) under an EncryptionConfiguration: what is
  * encrypted with which key, what is stale, what is plaintext, old revisions included, and which
  * keys are still needed.
  *
@@ -18,19 +18,23 @@
 export { locateKey, type KeyLocation } from './resource-of-key.js';
 export { inspectEnvelope, type Envelope, type KmsEnvelope } from './envelope.js';
 export { classifyValue, type Classification, type ClassifiedValue, type ObjectSummary } from './classify.js';
+export { auditSnapshot, auditRevisions } from './audit.js';
+export { AuditRun, type AuditOptions } from './audit-run.js';
+export type { AuditRevision, SourceFacts } from './source.js';
 export {
-  auditSnapshot,
   DAMAGE_LISTED,
-  type AuditOptions,
-  type DamagedArea,
-  type SnapshotDamage,
+  type AuditDamage,
+  type AuditedSource,
   type AuditReport,
   type AuditTotals,
+  type DamagedArea,
   type Finding,
+  type KeyName,
   type KeyReport,
   type KeysStillNeeded,
   type RevisionSummary,
-} from './audit.js';
+  type StatusCounts,
+} from './report-types.js';
 export { offlineKmsFactory } from './offline-kms.js';
 export { renderTable, renderJson, type TableOptions } from './report.js';
-export { dumpObjects, toYamlDocument, type DumpOptions, type DumpedObject } from './dump.js';
+export { dumpObjects, dumpRevisions, toYamlDocument, type DumpOptions, type DumpedObject } from './dump.js';

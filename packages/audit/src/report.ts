@@ -4,7 +4,7 @@
  * revisions and error texts.
  * @module
  */
-import type { AuditReport, Finding, SnapshotDamage } from './audit.js';
+import type { AuditDamage, AuditReport, Finding } from './report-types.js';
 
 /** Options of {@link renderTable}. */
 export interface TableOptions {
@@ -20,7 +20,7 @@ function table(head: string[], rows: (string | number)[][]): string {
 }
 
 function findingLines(findings: readonly Finding[]): string {
-  return findings.map((f) => `  ${f.kind.padEnd(17)} ${f.key} @${f.revision}  ${f.id}${f.reason ? `  (${f.reason})` : ''}`).join('\n');
+  return findings.map((f) => `  ${f.kind.padEnd(17)} ${f.key}${f.keyBase64 === undefined ? '' : ` (bytes ${f.keyBase64})`} @${f.revision}  ${f.id}${f.reason ? `  (${f.reason})` : ''}`).join('\n');
 }
 
 /**
@@ -35,7 +35,8 @@ function findingLines(findings: readonly Finding[]): string {
 export function renderTable(report: AuditReport, options: TableOptions = {}): string {
   const t = report.totals;
   const out: string[] = [];
-  out.push(`etcd snapshot: head revision ${report.headRevision}, compacted at ${report.compactRevision ?? 'never'}`);
+  for (const w of report.warnings ?? []) out.push(`WARNING: ${w}`);
+  out.push(sourceLine(report));
   out.push(`objects: ${t.keys.present} present, ${t.keys.deleted} deleted (tombstone kept); ${t.snapshot.putRevisions} surviving revisions`);
   if (report.damage !== undefined) out.push('', ...damageSection(report.damage));
   out.push('');
@@ -74,7 +75,8 @@ export function renderTable(report: AuditReport, options: TableOptions = {}): st
       report.keysStillNeeded.needed.map((n) => [n.id, n.latest, n.history, n.configured ? 'yes' : 'NO']),
     ),
   );
-  out.push(`removable (configured, needed by nothing here): ${report.keysStillNeeded.removable.join(', ') || 'none'}`);
+  const k = report.keysStillNeeded;
+  out.push(k.cannotTell === undefined ? `removable (configured, needed by nothing here): ${k.removable.join(', ') || 'none'}` : `removable: cannot tell: ${k.cannotTell}`);
   const latest = report.findings.filter((f) => !f.kind.startsWith('history-'));
   const history = report.findings.filter((f) => f.kind.startsWith('history-'));
   out.push('');
@@ -88,10 +90,18 @@ export function renderTable(report: AuditReport, options: TableOptions = {}): st
   return `${out.join('\n')}\n`;
 }
 
+/** The first line: what was audited. */
+function sourceLine(report: AuditReport): string {
+  const s = report.source;
+  const compacted = `compacted at ${report.compactRevision ?? 'never'}`;
+  if (s.kind === 'snapshot') return `etcd snapshot: head revision ${report.headRevision}, ${compacted}`;
+  return `etcd ${s.endpoints.join(',')} (cluster ${s.clusterId}, member ${s.memberId}): revision ${s.revision}, ${s.compactRevision === 0 ? 'compacted at never' : `compacted at ${s.compactRevision}`}; ${s.history ? 'latest values and every older revision etcd still has' : 'latest values only (--history reads older revisions)'}`;
+}
+
 /** How many damaged areas the table lists (JSON lists up to DAMAGE_LISTED). */
 const DAMAGE_IN_TABLE = 20;
 
-function damageSection(d: SnapshotDamage): string[] {
+function damageSection(d: AuditDamage): string[] {
   const shown = d.areas.slice(0, DAMAGE_IN_TABLE);
   const rows = shown.map((a) => [a.pageId ?? '', a.offset ?? '', a.parentPageId === undefined ? '' : `${a.parentPageId}#${a.element ?? ''}`, a.revision ?? '', a.reason]);
   return [
@@ -102,8 +112,8 @@ function damageSection(d: SnapshotDamage): string[] {
 }
 
 /**
- * The machine report: `{ schema, headRevision, compactRevision, totals, keysStillNeeded, findings, damage?, keys? }`
- * (`damage` only when a salvaged audit met damage).
+ * The machine report: `{ schema, source, headRevision, compactRevision, totals, keysStillNeeded, findings, warnings?, damage?, keys? }`
+ * (`warnings` only when there are any, `damage` only when a salvaged audit met damage).
  * @param report - the audit
  * @param options - `keys: true` adds every key with its revisions' classifications
  * @example

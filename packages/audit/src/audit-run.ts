@@ -1,0 +1,317 @@
+/**
+ * One audit in progress, fed revisions one at a time by whatever reads them (a snapshot file, a
+ * running etcd). `auditSnapshot` and `auditRevisions` are thin loops around it.
+ *
+ * The rules:
+ * - A key's revisions come in ascending order (see `source.ts`). Its last put is its *latest*
+ *   value unless a delete follows it; every earlier put is *history*. Which one a put is becomes
+ *   known only when the key's next revision, or the end, comes; until then it waits, classified,
+ *   as the key's one pending put (`_key-states.ts`). Memory is a few numbers per key plus the key's
+ *   bytes (`_key-index.ts`), never values: a value is decrypted, checked to decode, classified
+ *   and dropped.
+ * - Every put also counts at once in the totals over all revisions and the KMS v2 inventory.
+ * - Undecryptable or undecodable values are findings; they never stop the audit.
+ * - Keys outside `/registry/<resource>/...` are counted, not audited; a resource filter leaves
+ *   other resources out entirely.
+ *
+ * @module
+ */
+import { type AtrestError, fromUtf8, isPromise, type Transformer } from '@atrest/core';
+import type { LoadedEncryptionConfiguration } from '@atrest/config';
+import { Accumulator } from './_accumulator.js';
+import { Classifier, type Outcome } from './_classifier.js';
+import { KeyIndex } from './_key-index.js';
+import { FILTERED, KeyStates, OTHER, type PendingPut } from './_key-states.js';
+import type { Classification } from './classify.js';
+import { type AuditReport, compareKeyNames, DAMAGE_LISTED, type DamagedArea, type Finding, type KeyName, type KeyReport, type RevisionSummary } from './report-types.js';
+import { groupResourceOf } from './resource-of-key.js';
+import type { AuditRevision, SourceFacts } from './source.js';
+
+/** Options of an audit. */
+export interface AuditOptions {
+  /** The configuration to audit against (every key still needed for reading). */
+  readonly config: LoadedEncryptionConfiguration;
+  /** Only this group-resource (`secrets`, `deployments.apps`). */
+  readonly resource?: string;
+  /**
+   * Keep every key's revisions in `report.keys` (memory grows with the source). Default false:
+   * only totals, keys still needed and findings, in memory proportional to the number of keys
+   * (tens of bytes each), not to their values.
+   */
+  readonly details?: boolean;
+  /**
+   * Salvage a damaged snapshot: damage inside the `key` bucket's tree and revisions that do not
+   * decode are skipped and listed in {@link AuditReport.damage} instead of ending the audit.
+   * Default false (such damage throws `ERR_INVALID_DATA`). A live source has no damage to salvage.
+   */
+  readonly salvage?: boolean;
+  /** Called every 1000 revisions read and at the end, with the revisions read and the bytes of audited values so far. */
+  readonly onProgress?: (progress: { readonly revisions: number; readonly bytes: number }) => void;
+}
+
+function summaryOf(entry: AuditRevision, out: Outcome, classification: Classification): RevisionSummary {
+  return {
+    revision: entry.revision.main,
+    subRevision: entry.revision.sub,
+    createRevision: entry.kv.createRevision,
+    version: entry.kv.version,
+    valueBytes: entry.kv.value.length,
+    classification: { ...classification },
+    ...(out.object ? { object: out.object } : {}),
+    ...(out.decodeError !== undefined ? { decodeError: out.decodeError } : {}),
+    ...(out.fingerprint !== undefined ? { wrappedDEKFingerprint: out.fingerprint } : {}),
+  };
+}
+
+/**
+ * An audit being fed: {@link AuditRun.push} each revision, {@link AuditRun.damage} each damaged
+ * area met, then {@link AuditRun.finish} once for the report.
+ * @example
+ * ```ts
+ * import { AuditRun } from '@atrest/audit';
+ * import { loadEncryptionConfiguration } from '@atrest/config';
+ * declare const configYaml: string;
+ * const run = new AuditRun({ source: { kind: 'snapshot', fileSize: 0 }, compactRevision: null }, { config: loadEncryptionConfiguration(configYaml) });
+ * const value = new TextEncoder().encode('k8s:enc:aescbc:v1:key1:...');
+ * await run.push({ revision: { main: 2, sub: 0 }, tombstone: false, kv: { key: new TextEncoder().encode('/registry/secrets/default/a'), value, createRevision: 2, version: 1 } });
+ * const report = run.finish();
+ * report.totals.latest.byStatus; // { encrypted: 0, plaintext: 0, undecryptable: 1 }
+ * ```
+ */
+export class AuditRun {
+  readonly #facts: SourceFacts;
+  readonly #options: AuditOptions;
+  readonly #details: boolean;
+  readonly #classifier: Classifier;
+  readonly #acc: Accumulator;
+  readonly #index = new KeyIndex();
+  readonly #keys: KeyStates;
+  readonly #resources: string[] = [];
+  readonly #resourceIds = new Map<string, number>();
+  readonly #transformers: (Transformer | undefined)[] = [];
+  readonly #damage: DamagedArea[] = [];
+  #damageCount = 0;
+  #otherKeyRevisions = 0;
+  #head = 0;
+  #seen = 0;
+  #bytes = 0;
+  #finished = false;
+
+  /**
+   * @param facts - what the source is, its compaction revision, damage known up front
+   * @param options - configuration, resource filter, details, progress
+   */
+  constructor(facts: SourceFacts, options: AuditOptions) {
+    this.#facts = facts;
+    this.#options = options;
+    this.#details = options.details === true;
+    this.#classifier = new Classifier(this.#details);
+    this.#acc = new Accumulator(this.#classifier);
+    this.#keys = new KeyStates(this.#details);
+    for (const area of facts.damage ?? []) this.damage(area);
+  }
+
+  /** Revisions pushed so far. */
+  get revisions(): number {
+    return this.#seen;
+  }
+
+  /** Bytes of audited values so far. */
+  get bytes(): number {
+    return this.#bytes;
+  }
+
+  /**
+   * Audit one revision. Its bytes are read before this returns or, when a KMS plugin is asked,
+   * before the returned promise settles; await it before pushing the next one.
+   * @returns undefined, or a promise when the value's provider answers asynchronously
+   */
+  push(entry: AuditRevision): Promise<void> | undefined {
+    const main = entry.revision.main;
+    if (main > this.#head) this.#head = main;
+    if (++this.#seen % 1000 === 0) this.#options.onProgress?.({ revisions: this.#seen, bytes: this.#bytes });
+    const key = entry.kv.key;
+    const keys = this.#keys;
+    let k = this.#index.get(key);
+    if (k < 0) k = this.#newKey(key);
+    const r = keys.resource(k);
+    if (r === OTHER) {
+      this.#otherKeyRevisions++;
+      return undefined;
+    }
+    if (r === FILTERED) return undefined;
+    const pending = keys.takePending(k);
+    if (pending !== undefined) this.#settleHistory(k, pending);
+    if (entry.tombstone) {
+      keys.tombstone(k, main);
+      return undefined;
+    }
+    const value = entry.kv.value;
+    this.#bytes += value.length;
+    let transformer = this.#transformers[r];
+    if (transformer === undefined) {
+      transformer = this.#options.config.transformerForResource(this.#resources[r] as string);
+      this.#transformers[r] = transformer;
+    }
+    const out = this.#classifier.classify(transformer, key, value);
+    if (isPromise(out)) return out.then((o) => this.#record(entry, k, r, o));
+    this.#record(entry, k, r, out);
+    return undefined;
+  }
+
+  #record(entry: AuditRevision, k: number, r: number, out: Outcome): void {
+    this.#acc.revision(this.#resources[r] as string, out.cls, out.fingerprint);
+    this.#keys.put(k, out, entry.revision.main, this.#details ? summaryOf(entry, out, this.#classifier.classification(out.cls)) : undefined);
+  }
+
+  /** A damaged area of the source, skipped: the report lists it and its counts become lower bounds. */
+  damage(area: DamagedArea): void {
+    if (this.#damageCount++ < DAMAGE_LISTED) this.#damage.push(area);
+  }
+
+  #newKey(key: Uint8Array): number {
+    const groupResource = groupResourceOf(fromUtf8(key));
+    let resource = OTHER;
+    if (groupResource !== null) {
+      if (this.#options.resource !== undefined && groupResource !== this.#options.resource) resource = FILTERED;
+      else {
+        resource = this.#resourceIds.get(groupResource) ?? this.#resources.length;
+        if (resource === this.#resources.length) {
+          this.#resources.push(groupResource);
+          this.#resourceIds.set(groupResource, resource);
+        }
+      }
+    }
+    return this.#keys.add(resource, this.#index.add(key, this.#keys.size));
+  }
+
+  /** Key `k` as the report names it. */
+  #keyName(k: number): KeyName {
+    const entry = this.#keys.entry(k);
+    const text = this.#index.text(entry);
+    if (!text.includes('\uFFFD')) return { key: text };
+    const bytes = this.#index.bytes(entry);
+    return { key: text, keyBase64: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('base64') };
+  }
+
+  #settleHistory(k: number, p: PendingPut): void {
+    const resource = this.#resources[this.#keys.resource(k)] as string;
+    if (this.#acc.history(() => this.#keyName(k), resource, p.cls, p.revision)) this.#keys.addPlaintextHistory(k, p.revision);
+    this.#keys.addHistory(k, p.summary);
+  }
+
+  /**
+   * The end of the source: every key's pending put is its latest. Call once.
+   * @returns the report
+   */
+  finish(): AuditReport {
+    if (this.#finished) throw new Error('AuditRun.finish() was already called');
+    this.#finished = true;
+    this.#options.onProgress?.({ revisions: this.#seen, bytes: this.#bytes });
+    const keys = this.#keys;
+    const acc = this.#acc;
+    const plaintextHistory = keys.plaintextHistory();
+    const leftovers: { name: KeyName; k: number; revisions: readonly number[] }[] = [];
+    for (let k = 0; k < keys.size; k++) {
+      const r = keys.resource(k);
+      if (r < 0) continue;
+      const deleted = keys.deleted(k);
+      acc.key(deleted, keys.tombstones(k));
+      const resource = this.#resources[r] as string;
+      const last = keys.takePending(k);
+      if (deleted || last === undefined) continue;
+      let known: KeyName | undefined;
+      const name = (): KeyName => (known ??= this.#keyName(k));
+      acc.latest(name, resource, last.cls, last.revision, last.decodeError);
+      keys.setLatest(k, last.summary);
+      const history = plaintextHistory.get(k);
+      if (history !== undefined && this.#classifier.classification(last.cls).status === 'encrypted') {
+        leftovers.push({ name: name(), k, revisions: history });
+      }
+    }
+    leftovers.sort((a, b) => compareKeyNames(a.name, b.name));
+    for (const l of leftovers) acc.leftovers(l.name, this.#resources[keys.resource(l.k)] as string, l.revisions);
+
+    const reports: KeyReport[] = [];
+    if (this.#details) {
+      const audited: { name: KeyName; k: number }[] = [];
+      for (let k = 0; k < keys.size; k++) if (keys.resource(k) >= 0) audited.push({ name: this.#keyName(k), k });
+      audited.sort((a, b) => compareKeyNames(a.name, b.name));
+      for (const { name, k } of audited) {
+        const d = keys.details(k);
+        reports.push({
+          ...name,
+          resource: this.#resources[keys.resource(k)] as string,
+          state: keys.deleted(k) ? 'deleted' : 'present',
+          latest: d?.latest ?? null,
+          history: d?.history ?? [],
+          tombstones: d?.tombstones ?? [],
+        });
+      }
+    }
+    const damaged = this.#damageCount > 0;
+    const undecryptable = acc.undecryptable();
+    const cannotTell = damaged
+      ? 'parts of the source were damaged and skipped; a value there may need any key'
+      : undecryptable > 0
+        ? `${undecryptable} value(s) could not be decrypted with the configured keys; they may be under any key (is this the cluster's config?)`
+        : this.#facts.latestOnly === true
+          ? 'only latest values were read; older revisions may still need a key (audit with --history)'
+          : undefined;
+    const findings = acc.findings();
+    const totals = acc.totals(this.#otherKeyRevisions);
+    const warnings = configWarnings(findings, totals.latest.byProviderKey);
+    return {
+      source: this.#facts.source,
+      headRevision: this.#head,
+      compactRevision: this.#facts.compactRevision,
+      keys: reports,
+      otherKeyRevisions: this.#otherKeyRevisions,
+      totals,
+      keysStillNeeded: acc.keysStillNeeded(this.#options.config, cannotTell),
+      findings,
+      ...(warnings.length > 0 ? { warnings } : {}),
+      ...(damaged ? { damage: { count: this.#damageCount, areas: this.#damage } } : {}),
+    };
+  }
+}
+
+/**
+ * "Is this the cluster's config?": a provider key most of whose latest values (at least
+ * {@link WRONG_CONFIG_MIN}) the configured keys could not decrypt.
+ */
+function configWarnings(findings: readonly Finding[], latestByProviderKey: Record<string, number>): string[] {
+  const failed = new Map<string, number>();
+  for (const f of findings) if (f.kind === 'undecryptable') failed.set(f.id, (failed.get(f.id) ?? 0) + 1);
+  const warnings: string[] = [];
+  for (const [id, n] of [...failed].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+    const total = latestByProviderKey[id] ?? 0;
+    if (n >= WRONG_CONFIG_MIN && n * 2 > total) {
+      warnings.push(`${n} of ${total} latest values under ${id} could not be decrypted with the configured keys: is this the cluster's config?`);
+    }
+  }
+  return warnings;
+}
+
+/** The fewest undecryptable values of one provider key that make a wrong-config warning. */
+const WRONG_CONFIG_MIN = 1;
+
+/** The place of a damage report, from its error's context (names and numbers only). @internal */
+export function damagedArea(err: AtrestError): DamagedArea {
+  const c = err.context;
+  // Page ids travel as decimal strings (they may exceed 2^53 in a corrupt file).
+  const num = (v: unknown): number | undefined =>
+    typeof v === 'number' && Number.isFinite(v) ? v : typeof v === 'string' && /^\d{1,15}$/.test(v) ? Number(v) : undefined;
+  const area: { -readonly [K in keyof DamagedArea]: DamagedArea[K] } = { reason: err.message };
+  const pageId = num(c['pageId']);
+  if (pageId !== undefined) area.pageId = pageId;
+  const offset = num(c['offset']);
+  if (offset !== undefined) area.offset = offset;
+  const parent = num(c['parentPageId']);
+  if (parent !== undefined) area.parentPageId = parent;
+  const element = num(c['element']);
+  if (element !== undefined) area.element = element;
+  const revision = num(c['revision']);
+  if (revision !== undefined) area.revision = revision;
+  return area;
+}
