@@ -39,6 +39,8 @@ export class Accumulator {
     plaintextRevisionsOfKeysNowEncrypted: [] as (KeyName & { revision: number })[],
   };
   readonly #need = new Map<string, { latest: number; history: number }>();
+  /** Latest values that could not be decrypted, by provider key. */
+  readonly #latestFailed = new Map<string, number>();
   readonly #findings: Finding[] = [];
   #present = 0;
   #deleted = 0;
@@ -106,8 +108,10 @@ export class Accumulator {
     lr.objects++;
     lr[c.status]++;
     if (c.stale === true) lr.stale++;
-    if (c.status === 'undecryptable') this.#finding('undecryptable', key(), revision, resource, c.id, c.error);
-    else if (c.status === 'plaintext' && c.stale === true) this.#finding('plaintext', key(), revision, resource, c.id, 'plaintext under a configuration that encrypts this resource');
+    if (c.status === 'undecryptable') {
+      this.#latestFailed.set(c.id, (this.#latestFailed.get(c.id) ?? 0) + 1);
+      this.#finding('undecryptable', key(), revision, resource, c.id, c.error);
+    } else if (c.status === 'plaintext' && c.stale === true) this.#finding('plaintext', key(), revision, resource, c.id, 'plaintext under a configuration that encrypts this resource');
     else if (c.stale === true) this.#finding('stale', key(), revision, resource, c.id, 'not under the first provider key of the chain');
     if (decodeError !== undefined) this.#finding('undecodable', key(), revision, resource, c.id, decodeError);
   }
@@ -165,6 +169,27 @@ export class Accumulator {
       },
       kmsV2: sortedRecord(Object.fromEntries(Object.entries(this.#kmsV2).map(([id, k]) => [id, { ...k, byKeyID: sortedRecord(k.byKeyID) }]))),
     };
+  }
+
+  /**
+   * "Is this the cluster's config?": a provider key the configuration lacks although latest values
+   * are under it, or one most of whose latest values the configured key could not decrypt.
+   */
+  warnings(config: LoadedEncryptionConfiguration): string[] {
+    const configured = new Set<string>();
+    for (const r of config.resources) for (const id of r.chain) configured.add(id);
+    const warnings: string[] = [];
+    for (const [id, failed] of [...this.#latestFailed].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+      const total = this.#latest.byProviderKey[id] ?? failed;
+      const values = failed === 1 ? '1 latest value is' : `${failed} latest values are`;
+      if (id === 'unknown') warnings.push(`${values} under a provider atrest does not know (not k8s:enc:aescbc|aesgcm|secretbox|kms): they cannot be read`);
+      else if (!configured.has(id)) warnings.push(`${values} under ${id}, which the configuration does not have: they cannot be read (is this the cluster's config?)`);
+      else if (failed * 2 > total) {
+        const kms = id.startsWith('kms:') ? ` or its KMS plugin did not answer (offline, use --kms-mock ${id.split(':')[2] ?? 'NAME'}=base64)` : '';
+        warnings.push(`${failed} of ${total} latest values under ${id} could not be decrypted with the configured key${kms}: is this the cluster's config?`);
+      }
+    }
+    return warnings;
   }
 
   /** Values, latest and history, that no configured key decrypted. */

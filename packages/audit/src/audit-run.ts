@@ -23,7 +23,7 @@ import { Classifier, type Outcome } from './_classifier.js';
 import { KeyIndex } from './_key-index.js';
 import { FILTERED, KeyStates, OTHER, type PendingPut } from './_key-states.js';
 import type { Classification } from './classify.js';
-import { type AuditReport, compareKeyNames, DAMAGE_LISTED, type DamagedArea, type Finding, type KeyName, type KeyReport, type RevisionSummary } from './report-types.js';
+import { type AuditReport, compareKeyNames, DAMAGE_LISTED, type DamagedArea, type KeyName, type KeyReport, type RevisionSummary } from './report-types.js';
 import { groupResourceOf } from './resource-of-key.js';
 import type { AuditRevision, SourceFacts } from './source.js';
 
@@ -260,7 +260,7 @@ export class AuditRun {
           : undefined;
     const findings = acc.findings();
     const totals = acc.totals(this.#otherKeyRevisions);
-    const warnings = configWarnings(findings, totals.latest.byProviderKey);
+    const warnings = acc.warnings(this.#options.config);
     return {
       source: this.#facts.source,
       headRevision: this.#head,
@@ -275,26 +275,6 @@ export class AuditRun {
     };
   }
 }
-
-/**
- * "Is this the cluster's config?": a provider key most of whose latest values (at least
- * {@link WRONG_CONFIG_MIN}) the configured keys could not decrypt.
- */
-function configWarnings(findings: readonly Finding[], latestByProviderKey: Record<string, number>): string[] {
-  const failed = new Map<string, number>();
-  for (const f of findings) if (f.kind === 'undecryptable') failed.set(f.id, (failed.get(f.id) ?? 0) + 1);
-  const warnings: string[] = [];
-  for (const [id, n] of [...failed].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
-    const total = latestByProviderKey[id] ?? 0;
-    if (n >= WRONG_CONFIG_MIN && n * 2 > total) {
-      warnings.push(`${n} of ${total} latest values under ${id} could not be decrypted with the configured keys: is this the cluster's config?`);
-    }
-  }
-  return warnings;
-}
-
-/** The fewest undecryptable values of one provider key that make a wrong-config warning. */
-const WRONG_CONFIG_MIN = 1;
 
 /** The place of a damage report, from its error's context (names and numbers only). @internal */
 export function damagedArea(err: AtrestError): DamagedArea {
