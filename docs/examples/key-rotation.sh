@@ -19,12 +19,12 @@ config() { # writes a config whose aesgcm keys are "$@" (name=secret ...), in or
   } > "$work/config.yaml"
   atrest validate "$work/config.yaml" >/dev/null
 }
-show() { atrest decrypt --config "$work/config.yaml" --resource secrets --key "$etcd_key" --in "$1" -o json \
+show() { atrest decrypt --config "$work/config.yaml" --resource secrets --etcd-key "$etcd_key" --in "$1" -o json \
   | node -e 'const r=JSON.parse(require("fs").readFileSync(0,"utf8")); console.log(`  read by ${r.provider}:${r.keyName}, stale=${r.stale}`)'; }
 
 echo "1. key1 writes"
 config "key1=$key1"
-printf 's3cr3t' | atrest encrypt --config "$work/config.yaml" --resource secrets --key "$etcd_key" > "$work/v1"
+printf 's3cr3t' | atrest encrypt --config "$work/config.yaml" --resource secrets --etcd-key "$etcd_key" > "$work/v1"
 show "$work/v1"
 
 echo "2. add key2 as the SECOND key (restart every apiserver with this config before step 3)"
@@ -36,14 +36,14 @@ config "key2=$key2" "key1=$key1"
 show "$work/v1"
 
 echo "4. re-encrypt every value (on a cluster: kubectl get secrets -A -o json | kubectl replace -f -)"
-atrest decrypt --config "$work/config.yaml" --resource secrets --key "$etcd_key" --in "$work/v1" \
-  | atrest encrypt --config "$work/config.yaml" --resource secrets --key "$etcd_key" > "$work/v2"
+atrest decrypt --config "$work/config.yaml" --resource secrets --etcd-key "$etcd_key" --in "$work/v1" \
+  | atrest encrypt --config "$work/config.yaml" --resource secrets --etcd-key "$etcd_key" > "$work/v2"
 show "$work/v2"
 
 echo "5. remove key1: re-encrypted values read; anything still under key1 no longer would"
 config "key2=$key2"
 show "$work/v2"
-if atrest decrypt --config "$work/config.yaml" --resource secrets --key "$etcd_key" --in "$work/v1" 2>"$work/err"; then
+if atrest decrypt --config "$work/config.yaml" --resource secrets --etcd-key "$etcd_key" --in "$work/v1" 2>"$work/err"; then
   echo "  unexpected: the old value still decrypted" >&2; exit 1
 fi
 echo "  old value: $(cat "$work/err")"

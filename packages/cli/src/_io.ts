@@ -16,6 +16,13 @@ export interface CliIO {
   stderr(text: string): void;
   /** True when standard error is a terminal (progress bars). */
   readonly stderrIsTTY: boolean;
+  /** The environment (`ETCDCTL_*`); the process's when absent. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /**
+   * Ask for a secret on the terminal without echoing it (etcdctl's `--user name` prompt), or
+   * undefined when there is no terminal to ask on.
+   */
+  readonly promptSecret?: (prompt: string) => Promise<string | undefined>;
 }
 
 /** The real process streams. */
@@ -40,7 +47,46 @@ export const processIO: CliIO = {
   get stderrIsTTY() {
     return process.stderr.isTTY === true;
   },
+  get env() {
+    return process.env;
+  },
+  promptSecret: promptOnTerminal,
 };
+
+/** Read one line from the terminal with echo off; undefined when standard input is not a terminal. */
+async function promptOnTerminal(prompt: string): Promise<string | undefined> {
+  const stdin = process.stdin;
+  if (stdin.isTTY !== true) return undefined;
+  process.stderr.write(prompt);
+  stdin.setRawMode(true);
+  stdin.resume();
+  try {
+    return await new Promise<string>((resolve, reject) => {
+      let text = '';
+      const onData = (chunk: Buffer): void => {
+        for (const ch of chunk.toString('utf8')) {
+          if (ch === '\r' || ch === '\n' || ch === '\u0004') {
+            stdin.off('data', onData);
+            resolve(text);
+            return;
+          }
+          if (ch === '\u0003') {
+            stdin.off('data', onData);
+            reject(new UsageError('password prompt interrupted'));
+            return;
+          }
+          if (ch === '\u007f' || ch === '\b') text = text.slice(0, -1);
+          else text += ch;
+        }
+      };
+      stdin.on('data', onData);
+    });
+  } finally {
+    stdin.setRawMode(false);
+    stdin.pause();
+    process.stderr.write('\n');
+  }
+}
 
 /**
  * Input caps. Values and configuration files are read whole, so an unbounded input (`--in

@@ -178,7 +178,7 @@ describe('atrest dump', () => {
 
 describe('atrest inspect', () => {
   it('shows a kms v2 envelope from a snapshot without any key', async () => {
-    const r = await run(['inspect', '--snapshot', snapshot, '--key', '/registry/secrets/shop/jwt-signing']);
+    const r = await run(['inspect', snapshot, '--etcd-key', '/registry/secrets/shop/jwt-signing']);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout.toString())).toMatchObject({ id: 'kms:v2:sample-kms', kms: { keyID: 'kek-1', dekSourceType: 'HKDF_SHA256_XNONCE_AES_GCM_SEED' } });
   });
@@ -187,8 +187,8 @@ describe('atrest inspect', () => {
     expect(JSON.parse(r.stdout.toString())).toMatchObject({ provider: 'aesgcm', keyName: 'key1', id: 'aesgcm:key1' });
   });
   it('names a key that is not there', async () => {
-    const r = await run(['inspect', '--snapshot', snapshot, '--key', '/registry/secrets/nope/nope']);
+    const r = await run(['inspect', snapshot, '--etcd-key', '/registry/secrets/nope/nope']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('no revision of /registry/secrets/nope/nope');
+    expect(r.stderr).toContain('no value of /registry/secrets/nope/nope');
   });
 });

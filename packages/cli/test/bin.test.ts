@@ -20,7 +20,7 @@ beforeAll(() => {
 describe('atrest binary', () => {
   it('decrypts the README sample (a Secret written by upstream code)', () => {
     const r = spawnSync(process.execPath, [bin, 'decrypt', '--config', 'docs/samples/encryption-config.yaml', '--resource', 'secrets',
-      '--key', '/registry/secrets/kube-system/obj-d1690c', '--in', 'docs/samples/secret.stored', '-o', 'json'], { cwd: repo, encoding: 'utf8' });
+      '--etcd-key', '/registry/secrets/kube-system/obj-d1690c', '--in', 'docs/samples/secret.stored', '-o', 'json'], { cwd: repo, encoding: 'utf8' });
     expect(r.status).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ stale: false, provider: 'aesgcm', keyName: 'key1' });
   });
@@ -36,7 +36,7 @@ describe('atrest binary', () => {
 
   it('caps what it reads whole: /dev/zero as a value, a config or standard input is a clear error, exit 1', () => {
     const run = (args: string[], input?: Buffer) => spawnSync(process.execPath, [bin, ...args], { cwd: repo, encoding: 'utf8', timeout: 60_000, ...(input ? { input } : {}) });
-    const value = run(['decrypt', '--config', 'docs/samples/encryption-config.yaml', '--resource', 'secrets', '--key', '/registry/secrets/a/b', '--in', '/dev/zero']);
+    const value = run(['decrypt', '--config', 'docs/samples/encryption-config.yaml', '--resource', 'secrets', '--etcd-key', '/registry/secrets/a/b', '--in', '/dev/zero']);
     expect(value.status).toBe(1);
     expect(value.stderr).toBe('atrest: error [ERR_INVALID_DATA]: input file "/dev/zero" is larger than 16777216 bytes; raise --max-value-bytes if it really is that large (limit=16777216, flag=--max-value-bytes)\n');
     const config = run(['validate', '/dev/zero']);
@@ -68,7 +68,7 @@ describe('atrest binary', () => {
 
   it('exits non-zero with the error on stderr for garbage', () => {
     const r = spawnSync(process.execPath, [bin, 'decrypt', '--config', 'docs/samples/encryption-config.yaml', '--resource', 'secrets',
-      '--key', '/registry/secrets/a/b'], { cwd: repo, input: Buffer.from('k8s:enc:aesgcm:v1:key1:\x00\x01'), encoding: 'utf8' });
+      '--etcd-key', '/registry/secrets/a/b'], { cwd: repo, input: Buffer.from('k8s:enc:aesgcm:v1:key1:\x00\x01'), encoding: 'utf8' });
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('the stored data was shorter than the required size');
   });

@@ -20,32 +20,32 @@ function file(name: string, content: string | Uint8Array): string {
 
 describe('atrest decrypt', () => {
   it('decrypts a value written by upstream code (raw)', async () => {
-    const r = await run(['decrypt', '--config', sampleConfig, '--resource', 'secrets', '--key', sampleKey, '--in', sampleStored]);
+    const r = await run(['decrypt', '--config', sampleConfig, '--resource', 'secrets', '--etcd-key', sampleKey, '--in', sampleStored]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout.toString()).metadata.name).toBe('obj-d1690c');
   });
   it('reports provider, key name and stale as JSON', async () => {
-    const r = await run(['decrypt', '--config', sampleConfig, '--resource', 'secrets', '--key', sampleKey, '-o', 'json'], readFileSync(sampleStored));
+    const r = await run(['decrypt', '--config', sampleConfig, '--resource', 'secrets', '--etcd-key', sampleKey, '-o', 'json'], readFileSync(sampleStored));
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout.toString());
     expect(j).toMatchObject({ stale: false, provider: 'aesgcm', keyName: 'key1' });
     expect(JSON.parse(Buffer.from(j.plaintext, 'base64').toString()).kind).toBe('Secret');
   });
   it('fails with upstream text and exit 1 for a value moved to another etcd key', async () => {
-    const r = await run(['decrypt', '--config', sampleConfig, '--resource', 'secrets', '--key', '/registry/secrets/x/y', '--in', sampleStored]);
+    const r = await run(['decrypt', '--config', sampleConfig, '--resource', 'secrets', '--etcd-key', '/registry/secrets/x/y', '--in', sampleStored]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('cipher: message authentication failed');
     expect(r.stdout.length).toBe(0);
   });
   it('never prints key material in errors', async () => {
-    const r = await run(['decrypt', '--config', sampleConfig, '--resource', 'secrets', '--key', sampleKey], Buffer.from('k8s:enc:aesgcm:v1:key1:short'));
+    const r = await run(['decrypt', '--config', sampleConfig, '--resource', 'secrets', '--etcd-key', sampleKey], Buffer.from('k8s:enc:aesgcm:v1:key1:short'));
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('the stored data was shorter than the required size');
     expect(r.stderr).not.toContain(sampleSecret);
   });
   it('binary garbage is an error, not a crash', async () => {
-    const r = await run(['decrypt', '--config', sampleConfig, '--resource', 'secrets', '--key', sampleKey], Buffer.from([0x6b, 0x38, 0x73, 0x3a, 0x65, 0x6e, 0x63, 0x3a, 0xff, 0x00, 0x80]));
+    const r = await run(['decrypt', '--config', sampleConfig, '--resource', 'secrets', '--etcd-key', sampleKey], Buffer.from([0x6b, 0x38, 0x73, 0x3a, 0x65, 0x6e, 0x63, 0x3a, 0xff, 0x00, 0x80]));
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('no matching prefix found');
   });
@@ -53,14 +53,14 @@ describe('atrest decrypt', () => {
 
 describe('atrest encrypt', () => {
   it('round-trips through decrypt, and the output carries the first provider prefix', async () => {
-    const enc = await run(['encrypt', '--config', sampleConfig, '--resource', 'secrets', '--key', '/registry/secrets/a/b'], 'hello world');
+    const enc = await run(['encrypt', '--config', sampleConfig, '--resource', 'secrets', '--etcd-key', '/registry/secrets/a/b'], 'hello world');
     expect(enc.code).toBe(0);
     expect(enc.stdout.subarray(0, 23).toString()).toBe('k8s:enc:aesgcm:v1:key1:');
-    const dec = await run(['decrypt', '--config', sampleConfig, '--resource', 'secrets', '--key', '/registry/secrets/a/b'], enc.stdout);
+    const dec = await run(['decrypt', '--config', sampleConfig, '--resource', 'secrets', '--etcd-key', '/registry/secrets/a/b'], enc.stdout);
     expect(dec.stdout.toString()).toBe('hello world');
   });
   it('writes plaintext for a resource no rule matches', async () => {
-    const enc = await run(['encrypt', '--config', sampleConfig, '--resource', 'configmaps', '--key', '/registry/configmaps/a/b'], 'plain');
+    const enc = await run(['encrypt', '--config', sampleConfig, '--resource', 'configmaps', '--etcd-key', '/registry/configmaps/a/b'], 'plain');
     expect(enc.stdout.toString()).toBe('plain');
   });
 });
@@ -138,12 +138,12 @@ describe('--kms-mock', () => {
     const c = byId('p-kmsv2-keyid-changed-seed');
     const config = file('kmsv2.yaml', c.config);
     const stored = Buffer.from(c.stored, 'base64');
-    const now = await run(['decrypt', '--config', config, '--resource', c.resource, '--key', c.key, '-o', 'json', '--kms-mock', 'kms2=base64:k2'], stored);
+    const now = await run(['decrypt', '--config', config, '--resource', c.resource, '--etcd-key', c.key, '-o', 'json', '--kms-mock', 'kms2=base64:k2'], stored);
     expect(now.stderr).toBe('');
     const j = JSON.parse(now.stdout.toString());
     expect(j).toMatchObject({ stale: true, provider: 'kms', keyName: 'kms2' });
     expect(j.plaintext).toBe(c.expect.plaintext);
-    const same = await run(['decrypt', '--config', config, '--resource', c.resource, '--key', c.key, '-o', 'json', '--kms-mock', 'kms2=base64:k1'], stored);
+    const same = await run(['decrypt', '--config', config, '--resource', c.resource, '--etcd-key', c.key, '-o', 'json', '--kms-mock', 'kms2=base64:k1'], stored);
     expect(JSON.parse(same.stdout.toString()).stale).toBe(false);
   });
 
@@ -152,7 +152,7 @@ describe('--kms-mock', () => {
       'mock.yaml',
       'apiVersion: apiserver.config.k8s.io/v1\nkind: EncryptionConfiguration\nresources:\n  - resources: [secrets]\n    providers:\n      - kms:\n          apiVersion: v2\n          name: m\n          endpoint: unix:///nonexistent.sock\n',
     );
-    const args = ['--config', config, '--resource', 'secrets', '--key', '/registry/secrets/a/b', '--kms-mock', 'm=base64:kid'];
+    const args = ['--config', config, '--resource', 'secrets', '--etcd-key', '/registry/secrets/a/b', '--kms-mock', 'm=base64:kid'];
     const enc = await run(['encrypt', ...args], 'hi');
     expect(enc.stdout.subarray(0, 17).toString()).toBe('k8s:enc:kms:v2:m:');
     expect((await run(['decrypt', ...args], enc.stdout)).stdout.toString()).toBe('hi');
@@ -160,13 +160,13 @@ describe('--kms-mock', () => {
 
   it('without a mock or plugin, names the plugin and how to proceed', async () => {
     const c = byId('p-kmsv2-keyid-changed-seed');
-    const r = await run(['decrypt', '--config', file('kmsv2b.yaml', c.config), '--resource', c.resource, '--key', c.key], Buffer.from(c.stored, 'base64'));
+    const r = await run(['decrypt', '--config', file('kmsv2b.yaml', c.config), '--resource', c.resource, '--etcd-key', c.key], Buffer.from(c.stored, 'base64'));
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('kms2');
   });
 
   it('refuses a malformed --kms-mock', async () => {
-    expect((await run(['decrypt', '--config', sampleConfig, '--resource', 'secrets', '--key', 'k', '--kms-mock', 'nonsense'])).code).toBe(2);
+    expect((await run(['decrypt', '--config', sampleConfig, '--resource', 'secrets', '--etcd-key', 'k', '--kms-mock', 'nonsense'])).code).toBe(2);
   });
 });
 

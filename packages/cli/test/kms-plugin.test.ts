@@ -57,12 +57,12 @@ function atrest(args: string[], input?: Buffer) {
 }
 
 function decrypt(stored: Buffer) {
-  const r = atrest(['decrypt', '--config', config, '--resource', 'secrets', '--key', etcdKey, '-o', 'json'], stored);
+  const r = atrest(['decrypt', '--config', config, '--resource', 'secrets', '--etcd-key', etcdKey, '-o', 'json'], stored);
   return { status: r.status, stderr: r.stderr.toString(), json: r.status === 0 ? JSON.parse(r.stdout.toString()) : undefined };
 }
 
 function encrypt(plaintext: string): Buffer {
-  const r = atrest(['encrypt', '--config', config, '--resource', 'secrets', '--key', etcdKey], Buffer.from(plaintext));
+  const r = atrest(['encrypt', '--config', config, '--resource', 'secrets', '--etcd-key', etcdKey], Buffer.from(plaintext));
   expect(r.stderr.toString()).toBe('');
   expect(r.status).toBe(0);
   return r.stdout;

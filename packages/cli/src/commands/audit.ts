@@ -1,18 +1,20 @@
 /**
- * `atrest audit`: what an etcd backup holds, under an EncryptionConfiguration, offline.
+ * `atrest audit`: what an etcd backup or a running etcd holds, under an EncryptionConfiguration.
  * @module
  */
 import { statSync } from 'node:fs';
 import { auditSnapshot, renderJson, renderTable } from '@atrest/audit';
 import { openSnapshot } from '@atrest/etcd-snapshot';
+import { auditRevisions, type AuditReport } from '@atrest/audit';
 import { parse, required } from '../_args.js';
+import { LIVE_FLAGS, LIVE_USAGE, liveRevisions, liveSourceFacts, openLive, wantsLive, withCompactionRetry } from '../_live.js';
 import { loadConfigFile } from '../_config.js';
 import { Exit, UsageError } from '../_errors.js';
 import { byteLimit, type CliIO, DEFAULT_MAX_CONFIG_BYTES } from '../_io.js';
 
-export const auditUsage = `atrest audit SNAPSHOT --config FILE [-o table|json] [--history] [--resource GR]
+export const auditUsage = `atrest audit SNAPSHOT|--endpoints URL --config FILE [-o table|json] [--history] [--resource GR]
              [--fail-on plaintext,stale,undecryptable] [--kms-mock NAME=base64[:KEYID]]...
-  Reads an etcd snapshot file (etcdctl snapshot save) directly and reports, per resource and per
+  Reads an etcd snapshot file (etcdctl snapshot save), or a running etcd, and reports, per resource and per
   provider key, how many latest values are encrypted, stale, plaintext or undecryptable; old
   revisions still in the file (--history lists them one by one); the KMS v2 inventory; and which
   keys are still needed. Values are never printed. A damaged tree inside the file (a bad page, a
@@ -22,7 +24,11 @@ export const auditUsage = `atrest audit SNAPSHOT --config FILE [-o table|json] [
   bounds); 1 when the snapshot cannot be read at all (not bbolt, no valid meta page, SHA-256
   trailer mismatch).
   --max-config-bytes N caps the config file (default 4 MiB).
-`;
+  A running etcd is read at one revision (its latest values; with --history also every older
+  revision etcd still has), and the report is the one a snapshot taken at that revision gives.
+  Without --history no key is called removable: older revisions may still need it. A revision
+  compacted during the read is read again at the newest revision.
+${LIVE_USAGE}`;
 
 const CATEGORIES = ['plaintext', 'stale', 'undecryptable'] as const;
 
@@ -38,16 +44,60 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
       'fail-on': { type: 'string' },
       'kms-mock': { type: 'string', multiple: true },
       'max-config-bytes': { type: 'string' },
+      ...LIVE_FLAGS,
     },
     true,
   );
-  if (positionals.length !== 1) throw new UsageError('audit takes exactly one SNAPSHOT file');
+  if (positionals.length > 1) throw new UsageError('audit takes one SNAPSHOT file');
+  const live = wantsLive(values, positionals[0], io);
+  if (!live && positionals.length !== 1) throw new UsageError('audit takes a SNAPSHOT file or --endpoints');
   const output = values.output;
   if (output !== 'table' && output !== 'json') throw new UsageError(`-o must be table or json, got "${output}"`);
   const failOn = (values['fail-on'] ?? '').split(',').filter((s) => s !== '');
   for (const f of failOn) if (!(CATEGORIES as readonly string[]).includes(f)) throw new UsageError(`--fail-on takes ${CATEGORIES.join(',')}, got "${f}"`);
-  const file = positionals[0] as string;
   const config = await loadConfigFile(required(values.config, 'config'), { mocks: values['kms-mock'] ?? [], maxBytes: byteLimit(values['max-config-bytes'], '--max-config-bytes', DEFAULT_MAX_CONFIG_BYTES) });
+  const resource = values.resource === undefined ? {} : { resource: values.resource };
+  const history = values.history === true;
+  const finish = (report: AuditReport): number => {
+    io.stdout(output === 'json' ? renderJson(report) : renderTable(report, { history }));
+    const t = report.totals;
+    const present: Record<string, number> = {
+      plaintext: t.latest.byStatus.plaintext + (history ? t.history.plaintextRevisionsOfKeysNowEncrypted.length : 0),
+      stale: t.latest.stale,
+      undecryptable: t.latest.byStatus.undecryptable + (history ? (t.history.byStatus.undecryptable ?? 0) : 0),
+    };
+    const failed = failOn.filter((f) => (present[f] ?? 0) > 0);
+    if (report.damage !== undefined) {
+      io.stderr(`atrest audit: the snapshot is damaged: ${report.damage.count} area(s) skipped (listed in the report); counts are lower bounds\n`);
+      return Exit.Damaged;
+    }
+    if (failed.length > 0) {
+      io.stderr(`atrest audit: failing on ${failed.map((f) => `${f} (${present[f]})`).join(', ')}\n`);
+      return 3;
+    }
+    return Exit.Ok;
+  };
+  if (live) {
+    const etcd = await openLive(values, io);
+    try {
+      const report = await withCompactionRetry(etcd, io, 'audit', (facts) => {
+        const showProgress = io.stderrIsTTY;
+        return auditRevisions(liveRevisions(etcd, facts, history), liveSourceFacts(facts, history), {
+          config,
+          ...resource,
+          onProgress: ({ revisions, bytes }) => {
+            if (showProgress) io.stderr(`\ratrest audit: ${revisions.toLocaleString('en')} revisions, ${(bytes / 2 ** 20).toFixed(0)} MiB of values`);
+          },
+        }).finally(() => {
+          if (showProgress) io.stderr('\n');
+        });
+      });
+      return finish(report);
+    } finally {
+      etcd.close();
+    }
+  }
+  const file = positionals[0] as string;
   // The SHA-256 trailer is checked on another thread while the audit reads the file (on two
   // cores the hash then costs no time). A mismatch stops the audit and is reported exactly as
   // opening with the check would have reported it, before anything is printed.
@@ -70,7 +120,7 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
       report = await auditSnapshot(snapshot, {
         config,
         salvage: true,
-        ...(values.resource === undefined ? {} : { resource: values.resource }),
+        ...resource,
         onProgress: ({ revisions, bytes }: { revisions: number; bytes: number }) => {
           failIfTrailerFailed();
           if (showProgress) io.stderr(`\ratrest audit: ${revisions.toLocaleString('en')} revisions, ${(bytes / 2 ** 20).toFixed(0)} MiB of values`);
@@ -85,23 +135,7 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
     await verified;
     failIfTrailerFailed();
     if (showProgress) io.stderr('\n');
-    io.stdout(output === 'json' ? renderJson(report) : renderTable(report, { history: values.history === true }));
-    const t = report.totals;
-    const present: Record<string, number> = {
-      plaintext: t.latest.byStatus.plaintext + (values.history ? t.history.plaintextRevisionsOfKeysNowEncrypted.length : 0),
-      stale: t.latest.stale,
-      undecryptable: t.latest.byStatus.undecryptable + (values.history ? (t.history.byStatus.undecryptable ?? 0) : 0),
-    };
-    const failed = failOn.filter((f) => (present[f] ?? 0) > 0);
-    if (report.damage !== undefined) {
-      io.stderr(`atrest audit: the snapshot is damaged: ${report.damage.count} area(s) skipped (listed in the report); counts are lower bounds\n`);
-      return Exit.Damaged;
-    }
-    if (failed.length > 0) {
-      io.stderr(`atrest audit: failing on ${failed.map((f) => `${f} (${present[f]})`).join(', ')}\n`);
-      return 3;
-    }
-    return Exit.Ok;
+    return finish(report);
   } finally {
     snapshot.close();
   }

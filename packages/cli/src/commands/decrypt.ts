@@ -9,7 +9,7 @@ import { loadConfigFile } from '../_config.js';
 import { Exit } from '../_errors.js';
 import { byteLimit, type CliIO, DEFAULT_MAX_CONFIG_BYTES, DEFAULT_MAX_VALUE_BYTES, readInput } from '../_io.js';
 
-export const decryptUsage = `atrest decrypt --config FILE --resource GROUP_RESOURCE --key ETCD_KEY [--in FILE] [-o raw|json] [--kms-mock NAME=base64[:KEYID]]...
+export const decryptUsage = `atrest decrypt --config FILE --resource GROUP_RESOURCE --etcd-key ETCD_KEY [--in FILE] [-o raw|json] [--kms-mock NAME=base64[:KEYID]]...
   Reads a stored value (standard input unless --in) and writes the plaintext (raw) or
   {"plaintext": base64, "stale": bool, "provider": "...", "keyName": "..."} (json).
   A value that cannot be read exits 1 with upstream's error on standard error.
@@ -37,7 +37,7 @@ export async function decryptCommand(argv: string[], io: CliIO): Promise<number>
   const { values } = parse(argv, {
     config: { type: 'string' },
     resource: { type: 'string' },
-    key: { type: 'string' },
+    'etcd-key': { type: 'string' },
     in: { type: 'string' },
     output: { type: 'string', short: 'o', default: 'raw' },
     'kms-mock': { type: 'string', multiple: true },
@@ -48,7 +48,7 @@ export async function decryptCommand(argv: string[], io: CliIO): Promise<number>
   if (output !== 'raw' && output !== 'json') throw new UsageError(`-o must be raw or json, got "${output}"`);
   const config = await loadConfigFile(required(values.config, 'config'), { mocks: values['kms-mock'] ?? [], maxBytes: byteLimit(values['max-config-bytes'], '--max-config-bytes', DEFAULT_MAX_CONFIG_BYTES) });
   const transformer = config.transformerForResource(required(values.resource, 'resource'));
-  const etcdKey = required(values.key, 'key');
+  const etcdKey = required(values['etcd-key'], 'etcd-key');
   const maxValue = byteLimit(values['max-value-bytes'], '--max-value-bytes', DEFAULT_MAX_VALUE_BYTES);
   const stored = values.in === undefined ? await io.readStdin(maxValue, '--max-value-bytes') : await readInput(values.in, 'input', maxValue, '--max-value-bytes');
   const result = await transformer.read(stored, utf8(etcdKey));

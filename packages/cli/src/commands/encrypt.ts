@@ -8,7 +8,7 @@ import { loadConfigFile } from '../_config.js';
 import { Exit } from '../_errors.js';
 import { byteLimit, type CliIO, DEFAULT_MAX_CONFIG_BYTES, DEFAULT_MAX_VALUE_BYTES, readInput } from '../_io.js';
 
-export const encryptUsage = `atrest encrypt --config FILE --resource GROUP_RESOURCE --key ETCD_KEY [--in FILE] [--kms-mock NAME=base64[:KEYID]]...
+export const encryptUsage = `atrest encrypt --config FILE --resource GROUP_RESOURCE --etcd-key ETCD_KEY [--in FILE] [--kms-mock NAME=base64[:KEYID]]...
   Reads plaintext (standard input unless --in) and writes the stored value (prefix included) to
   standard output, encrypted with the first provider of the resource's chain.
   --max-value-bytes N caps the input (default 16 MiB), --max-config-bytes N the config (default 4 MiB).
@@ -19,7 +19,7 @@ export async function encryptCommand(argv: string[], io: CliIO): Promise<number>
   const { values } = parse(argv, {
     config: { type: 'string' },
     resource: { type: 'string' },
-    key: { type: 'string' },
+    'etcd-key': { type: 'string' },
     in: { type: 'string' },
     'kms-mock': { type: 'string', multiple: true },
     'max-config-bytes': { type: 'string' },
@@ -27,7 +27,7 @@ export async function encryptCommand(argv: string[], io: CliIO): Promise<number>
   });
   const config = await loadConfigFile(required(values.config, 'config'), { mocks: values['kms-mock'] ?? [], maxBytes: byteLimit(values['max-config-bytes'], '--max-config-bytes', DEFAULT_MAX_CONFIG_BYTES) });
   const transformer = config.transformerForResource(required(values.resource, 'resource'));
-  const etcdKey = required(values.key, 'key');
+  const etcdKey = required(values['etcd-key'], 'etcd-key');
   const maxValue = byteLimit(values['max-value-bytes'], '--max-value-bytes', DEFAULT_MAX_VALUE_BYTES);
   const plaintext = values.in === undefined ? await io.readStdin(maxValue, '--max-value-bytes') : await readInput(values.in, 'input', maxValue, '--max-value-bytes');
   const stored = await transformer.write(plaintext, utf8(etcdKey));
