@@ -18,7 +18,11 @@
  * (`hi * 2**32 + lo`). Read it right after the call: the next read overwrites it.
  * For atrest's own packages.
  */
-export const varint = { lo: 0, hi: 0 };
+export const varint = { lo: 0.5, hi: 0.5 };
+// The fields start as doubles: a field that first held small integers and then a half past 2**31
+// (a lease) would change representation once code using it is optimized, and cost every reader.
+varint.lo = 0;
+varint.hi = 0;
 
 /**
  * Read a varint at `pos` of at most `maxBytes` bytes (10 for a full 64-bit value; decoders that

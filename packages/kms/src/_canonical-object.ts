@@ -16,6 +16,7 @@
  * @module
  */
 import { constantTimeEqual } from '@atrest/core';
+import { readVarint, varint } from '@atrest/core/wire';
 import type { EncryptedObject } from './encrypted-object.js';
 
 /** Where the encrypted data and the tail of a canonical value are. */
@@ -33,46 +34,37 @@ export interface CanonicalSplit {
 export function splitCanonical(bytes: Uint8Array, offset: number): CanonicalSplit | undefined {
   const end = bytes.length;
   if (end - offset < 2 || bytes[offset] !== 0x0a) return undefined;
-  let n = 0;
-  let shift = 0;
-  let i = offset + 1;
-  for (;;) {
-    if (i >= end || shift > 28) return undefined;
-    const b = bytes[i++] as number;
-    n += (b & 0x7f) * 2 ** shift;
-    if (b < 0x80) break;
-    shift += 7;
-  }
+  // At most 5 bytes (35 bits): a longer length is refused here and left to the full decoder.
+  const i = readVarint(bytes, offset + 1, end, 5);
+  if (i < 0) return undefined;
+  const n = varint.hi * 0x100000000 + varint.lo;
   if (n === 0 || n > end - i) return undefined;
   return { dataStart: i, dataEnd: i + n };
 }
 
 /** True when the top-level fields of `tail` are well formed and none of them is field 1. */
 export function tailWithoutField1(tail: Uint8Array): boolean {
+  const end = tail.length;
   let i = 0;
-  const varint = (): number | undefined => {
-    let v = 0;
-    for (let shift = 0; shift <= 28; shift += 7) {
-      if (i >= tail.length) return undefined;
-      const b = tail[i++] as number;
-      v += (b & 0x7f) * 2 ** shift;
-      if (b < 0x80) return v;
-    }
-    return undefined;
-  };
-  while (i < tail.length) {
-    const tag = varint();
-    if (tag === undefined || tag >>> 3 === 1) return false;
+  while (i < end) {
+    // Tags and values at most 5 bytes, as in splitCanonical.
+    i = readVarint(tail, i, end, 5);
+    if (i < 0) return false;
+    const tag = varint.lo;
+    if (tag >>> 3 === 1) return false;
     const wt = tag & 7;
     if (wt === 0) {
-      if (varint() === undefined) return false;
+      i = readVarint(tail, i, end, 5);
+      if (i < 0) return false;
     } else if (wt === 2) {
-      const n = varint();
-      if (n === undefined || n > tail.length - i) return false;
+      i = readVarint(tail, i, end, 5);
+      if (i < 0) return false;
+      const n = varint.hi * 0x100000000 + varint.lo;
+      if (n > end - i) return false;
       i += n;
     } else if (wt === 1 || wt === 5) {
       i += wt === 1 ? 8 : 4;
-      if (i > tail.length) return false;
+      if (i > end) return false;
     } else {
       return false;
     }

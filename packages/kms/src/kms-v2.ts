@@ -37,6 +37,7 @@ import { dekCacheKey } from './_cache-key.js';
 import { splitCanonical, type TailFacts, TailMemo } from './_canonical-object.js';
 import { DekCache } from './_dek-cache.js';
 import { aggregateErrorText, goQuote } from '@atrest/core/go';
+import { putVarint, varintSize } from '@atrest/core/wire';
 import { validateKeyID } from './_key-id.js';
 import { keyIDHash, newUID, rfc3339 } from './_go-format.js';
 import { isBytes, pluginAnswerError, pluginError } from './_plugin-error.js';
@@ -73,24 +74,6 @@ const SEED_SIZE = 32;
 const INFO_NONCE = 32 + 12;
 const TAG = 16;
 const EMPTY = new Uint8Array(0);
-
-/** Bytes of `n` as a protobuf varint. */
-function varintSize(n: number): number {
-  let size = 1;
-  while (n >= 0x80) {
-    n = Math.floor(n / 0x80);
-    size++;
-  }
-  return size;
-}
-
-function putVarint(out: Uint8Array, at: number, n: number): void {
-  while (n >= 0x80) {
-    out[at++] = (n % 0x80) | 0x80;
-    n = Math.floor(n / 0x80);
-  }
-  out[at] = n;
-}
 
 /** Options of {@link kmsV2Provider}. */
 export interface KmsV2Options {

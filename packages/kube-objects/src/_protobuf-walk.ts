@@ -22,6 +22,7 @@
  *
  * @module
  */
+import { readVarint, skipVarint as skipWireVarint, varint as wire } from '@atrest/core/wire';
 import { invalidObject } from './_errors.js';
 
 /** What a field holds. @internal */
@@ -91,23 +92,11 @@ let hi = 0;
 
 /** A varint of at most `max` bytes within the level; its halves in `lo`/`hi`. */
 function varint(max: number): void {
-  let l = 0;
-  let h = 0;
-  for (let i = 0; i < max; i++) {
-    if (pos >= end) throw TRUNCATED;
-    const b = buf[pos++] as number;
-    if (i < 4) l |= (b & 0x7f) << (7 * i);
-    else if (i === 4) {
-      l |= (b & 0x0f) << 28;
-      h = (b & 0x7f) >>> 4;
-    } else h |= (b & 0x7f) << (7 * i - 32);
-    if (b < 0x80) {
-      lo = l >>> 0;
-      hi = h >>> 0;
-      return;
-    }
-  }
-  throw TRUNCATED;
+  const next = readVarint(buf, pos, end, max);
+  if (next < 0) throw TRUNCATED;
+  pos = next;
+  lo = wire.lo;
+  hi = wire.hi;
 }
 
 /** protobufjs `tag()` / `size()`: at most 5 bytes, the 5th at most `fifthMax`. */
@@ -120,9 +109,9 @@ function short(fifthMax: number): number {
 
 /** protobufjs `skip()` of a varint: any length, up to its last byte. */
 function skipVarint(): void {
-  do {
-    if (pos >= end) throw TRUNCATED;
-  } while ((buf[pos++] as number) & 0x80);
+  const next = skipWireVarint(buf, pos, end);
+  if (next < 0) throw TRUNCATED;
+  pos = next;
 }
 
 function skip(n: number): void {
