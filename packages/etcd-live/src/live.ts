@@ -162,7 +162,7 @@ async function classify(e: unknown, ctx: Ctx, what: string, revision?: number): 
     const diag = await ctx.diagnose();
     return diag ?? new LiveTimeoutError(ctx.endpoints, what, ctx.options.commandTimeoutMs, e);
   }
-  if (name === 'ClientClosedError') return new LiveEtcdError('ERR_ETCD_CLOSED', 'the etcd connection was closed', ctx.endpoints, { cause: e });
+  if (name === 'ClientClosedError') return new LiveEtcdError('ERR_ETCD_CLOSED', `the connection to etcd at ${ctx.endpoints.join(', ')} was already closed; open a new one`, ctx.endpoints, { cause: e });
   if ((e instanceof Error && isRecoverableError(e)) || isBrokenCircuitError(e) || /UNAVAILABLE|No connection established|Connection dropped|ECONNREFUSED/i.test(msg)) {
     const diag = await ctx.diagnose();
     return diag ?? new LiveUnreachableError(ctx.endpoints, firstLine(msg), e);
