@@ -16,6 +16,7 @@
  * Nothing here writes to etcd: only Range, Watch, Status and MemberList are called.
  * @module
  */
+import { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import * as net from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -183,6 +184,25 @@ const TLS_REASONS: [RegExp, string][] = [
   [/wrong version number|WRONG_VERSION_NUMBER|packet length too long/i, 'the endpoint does not speak TLS; use http:// or check the port'],
 ];
 
+/**
+ * When etcd refused the client's certificate (Go sends `bad_certificate` for a missing, expired or
+ * untrusted one alike), say which it was from what we sent: none at all, or one outside its validity.
+ */
+function clientCertReason(text: string, files: TlsFiles): string | undefined {
+  if (!/alert bad certificate|BAD_CERTIFICATE|certificate required|CERTIFICATE_REQUIRED|alert certificate expired|CERTIFICATE_EXPIRED|unknown ca|UNKNOWN_CA/i.test(text)) return undefined;
+  if (!files.cert) return 'etcd requires a client certificate; give --cert and --key';
+  let cert: X509Certificate;
+  try {
+    cert = new X509Certificate(files.cert);
+  } catch {
+    return undefined;
+  }
+  const now = Date.now();
+  if (now > Date.parse(cert.validTo)) return `etcd rejected the client certificate (--cert): it expired on ${cert.validTo}`;
+  if (now < Date.parse(cert.validFrom)) return `etcd rejected the client certificate (--cert): it is not valid before ${cert.validFrom}`;
+  return undefined;
+}
+
 interface Ctx {
   readonly endpoints: readonly string[];
   readonly options: EtcdConnectionOptions;
@@ -208,11 +228,18 @@ async function probe(endpoint: string, o: EtcdConnectionOptions, files: TlsFiles
       sock.destroy();
       resolve(r);
     };
+    let handshaken = false;
     const timer = setTimeout(() => done(new LiveUnreachableError([endpoint], `no connection within the dial timeout of ${o.dialTimeoutMs} ms`)), o.dialTimeoutMs);
     const onError = (err: Error & { code?: string }): void => {
       const text = `${err.code ?? ''} ${err.message}`;
       if (/ECONNREFUSED|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN/.test(text)) return done(new LiveUnreachableError([endpoint], err.code ?? err.message, err));
+      const clientSide = clientCertReason(text, files);
+      if (clientSide) return done(new LiveTlsError([endpoint], `${clientSide} (${err.code ?? firstLine(err.message)})`, err));
       for (const [re, reason] of TLS_REASONS) if (re.test(text)) return done(new LiveTlsError([endpoint], `${reason} (${err.code ?? firstLine(err.message)})`, err));
+      if (secure && !handshaken && /ECONNRESET|EPIPE|socket hang up/i.test(text)) {
+        // Closed before any TLS answer: a plain-HTTP etcd drops a ClientHello it cannot parse this way.
+        return done(new LiveTlsError([endpoint], `the connection was closed before any TLS answer (${err.code ?? firstLine(err.message)}); the endpoint may not speak TLS: use http:// or check the port`, err));
+      }
       if (secure && /ECONNRESET|EPIPE|socket hang up|SSL|TLS|alert/i.test(text)) {
         return done(new LiveTlsError([endpoint], `the handshake was broken off (${err.code ?? firstLine(err.message)}); etcd may require a client certificate (--cert, --key)`, err));
       }
@@ -235,6 +262,7 @@ async function probe(endpoint: string, o: EtcdConnectionOptions, files: TlsFiles
       // With TLS 1.3 the server checks the client certificate after the client's handshake is
       // done, and its refusal arrives as an alert on the first read: give it a moment.
       if (!secure) return done(undefined);
+      handshaken = true;
       sock.write(Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'));
       setTimeout(() => done(undefined), Math.min(500, o.dialTimeoutMs));
     });
