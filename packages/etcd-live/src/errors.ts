@@ -146,7 +146,7 @@ export class LiveCompactedError extends LiveEtcdError {
   constructor(endpoints: readonly string[], requestedRevision: number, compactRevision: number, cause?: unknown) {
     super(
       ErrorCode.EtcdCompacted,
-      `etcd at ${endpoints.join(', ')} compacted revision ${requestedRevision} while it was being read${compactRevision ? ` (compaction revision ${compactRevision})` : ''}; run again`,
+      `etcd at ${endpoints.join(', ')} has compacted revision ${requestedRevision} away${compactRevision ? ` (compaction revision ${compactRevision})` : ''}; run again${compactRevision ? `, reading at revision ${compactRevision} or later` : ''}`,
       endpoints,
       { cause, context: { requestedRevision, compactRevision } },
     );
