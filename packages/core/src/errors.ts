@@ -51,6 +51,22 @@ export const ErrorCode = {
   KmsPlugin: 'ERR_KMS_PLUGIN',
   /** A counter-nonce writer has used every nonce of its key; the key must be replaced. */
   NonceExhausted: 'ERR_NONCE_EXHAUSTED',
+  /** No etcd answered at the endpoints (refused, no route, or the dial timeout passed). */
+  EtcdUnreachable: 'ERR_ETCD_UNREACHABLE',
+  /** The TLS handshake with etcd failed (untrusted server, missing/expired/untrusted client certificate). */
+  EtcdTls: 'ERR_ETCD_TLS',
+  /** etcd rejected the user name or password. */
+  EtcdAuth: 'ERR_ETCD_AUTH',
+  /** etcd's RBAC denied the read. */
+  EtcdPermission: 'ERR_ETCD_PERMISSION',
+  /** A revision being read was compacted away. */
+  EtcdCompacted: 'ERR_ETCD_COMPACTED',
+  /** An etcd request did not finish within the command timeout. */
+  EtcdTimeout: 'ERR_ETCD_TIMEOUT',
+  /** The etcd connection was already closed. */
+  EtcdClosed: 'ERR_ETCD_CLOSED',
+  /** Any other failure of an etcd call. */
+  Etcd: 'ERR_ETCD',
   /** Input data (a vector file, a snapshot, an object) is malformed. */
   InvalidData: 'ERR_INVALID_DATA',
   /** A bug: an error that is not an AtrestError escaped a provider. */

@@ -83,19 +83,26 @@ export function parseDuration(text: string, flag: string): number {
   return Math.round(total);
 }
 
+/** An endpoint as error messages may show it: any `user:password@` replaced, since it may hold a password. */
+function shown(e: string): string {
+  return e.replace(/^([a-z][a-z0-9+.-]*:\/\/)?[^/@]*@/i, (_m, scheme: string | undefined) => `${scheme ?? ''}***@`);
+}
+
 function parseEndpoints(text: string, flag: string): string[] {
   const list = text.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
   if (list.length === 0) throw new LiveOptionsError(flag, 'no endpoint given');
-  for (const e of list) {
+  for (const raw of list) {
+    const e = shown(raw);
     let url: URL;
     try {
-      url = new URL(e);
+      url = new URL(raw);
     } catch {
       throw new LiveOptionsError(flag, `"${e}" is not a URL such as https://127.0.0.1:2379`);
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new LiveOptionsError(flag, `"${e}" must start with http:// or https://`);
     if (!url.port) throw new LiveOptionsError(flag, `"${e}" has no port (etcd's client port is usually 2379)`);
-    if (url.pathname !== '/' || url.search || url.hash || url.username || url.password) {
+    if (url.username || url.password) throw new LiveOptionsError(flag, `"${e}" must not hold a user name or password; use --user`);
+    if (url.pathname !== '/' || url.search || url.hash) {
       throw new LiveOptionsError(flag, `"${e}" must be scheme://host:port only`);
     }
   }

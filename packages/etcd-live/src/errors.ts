@@ -4,39 +4,51 @@
  * @module
  */
 
-/** What went wrong, as a stable code for callers and exit-code mapping. */
-export type LiveEtcdErrorCode =
-  | 'ERR_ETCD_OPTIONS'
-  | 'ERR_ETCD_UNREACHABLE'
-  | 'ERR_ETCD_TLS'
-  | 'ERR_ETCD_AUTH'
-  | 'ERR_ETCD_PERMISSION'
-  | 'ERR_ETCD_COMPACTED'
-  | 'ERR_ETCD_TIMEOUT'
-  | 'ERR_ETCD_CLOSED'
-  | 'ERR_ETCD';
+import { AtrestError, ErrorCode, type ErrorContext } from '@atrest/core';
 
 /**
- * Base class of every error thrown by `@atrest/etcd-live`.
+ * What went wrong, as a stable code for callers and exit-code mapping: an {@link ErrorCode} of
+ * `@atrest/core`. A bad flag or option is `ERR_INVALID_ARGUMENT` (a usage mistake); the rest are
+ * the `ERR_ETCD_*` codes.
+ */
+export type LiveEtcdErrorCode =
+  | typeof ErrorCode.InvalidArgument
+  | typeof ErrorCode.EtcdUnreachable
+  | typeof ErrorCode.EtcdTls
+  | typeof ErrorCode.EtcdAuth
+  | typeof ErrorCode.EtcdPermission
+  | typeof ErrorCode.EtcdCompacted
+  | typeof ErrorCode.EtcdTimeout
+  | typeof ErrorCode.EtcdClosed
+  | typeof ErrorCode.Etcd;
+
+/**
+ * Base class of every error thrown by `@atrest/etcd-live`: an {@link AtrestError} whose `context`
+ * holds `endpoints` (comma-separated) and the subclass's numbers or flag, never credentials or
+ * key material.
  * @example
  * ```ts
  * import { LiveEtcdError, openLiveEtcd } from '@atrest/etcd-live';
  * try {
  *   const live = await openLiveEtcd({ endpoints: ['http://127.0.0.1:2379'], dialTimeoutMs: 2000, commandTimeoutMs: 5000 });
  *   await live.facts();
- * } catch (e) { if (e instanceof LiveEtcdError) console.error(e.code, e.message); }
+ * } catch (e) { if (e instanceof LiveEtcdError) console.error(e.code, e.describe()); }
  * ```
  */
-export class LiveEtcdError extends Error {
+export class LiveEtcdError extends AtrestError {
   /** Stable code. */
-  readonly code: LiveEtcdErrorCode;
+  declare readonly code: LiveEtcdErrorCode;
   /** The endpoints the operation used (never credentials). */
   readonly endpoints: readonly string[];
-  constructor(code: LiveEtcdErrorCode, message: string, endpoints: readonly string[], options?: { cause?: unknown }) {
-    super(message, options);
+  constructor(code: LiveEtcdErrorCode, message: string, endpoints: readonly string[], options?: { cause?: unknown; context?: ErrorContext }) {
+    super(
+      code,
+      message,
+      { ...(endpoints.length > 0 ? { endpoints: endpoints.join(',') } : {}), ...options?.context },
+      options?.cause === undefined ? undefined : { cause: options.cause },
+    );
     this.name = new.target.name;
-    this.code = code;
-    this.endpoints = endpoints;
+    this.endpoints = Object.freeze([...endpoints]);
   }
 }
 
@@ -52,7 +64,7 @@ export class LiveOptionsError extends LiveEtcdError {
   /** The flag or environment variable at fault. */
   readonly flag: string;
   constructor(flag: string, message: string) {
-    super('ERR_ETCD_OPTIONS', `${flag}: ${message}`, []);
+    super(ErrorCode.InvalidArgument, `${flag}: ${message}`, [], { context: { flag } });
     this.flag = flag;
   }
 }
@@ -67,7 +79,7 @@ export class LiveOptionsError extends LiveEtcdError {
  */
 export class LiveUnreachableError extends LiveEtcdError {
   constructor(endpoints: readonly string[], detail: string, cause?: unknown) {
-    super('ERR_ETCD_UNREACHABLE', `no etcd answered at ${endpoints.join(', ')} (${detail}); check --endpoints and that etcd is running and listening there`, endpoints, { cause });
+    super(ErrorCode.EtcdUnreachable, `no etcd answered at ${endpoints.join(', ')} (${detail}); check --endpoints and that etcd is running and listening there`, endpoints, { cause });
   }
 }
 
@@ -84,7 +96,7 @@ export class LiveTlsError extends LiveEtcdError {
   /** What was found, e.g. `server certificate not trusted by --cacert (UNABLE_TO_VERIFY_LEAF_SIGNATURE)`. */
   readonly reason: string;
   constructor(endpoints: readonly string[], reason: string, cause?: unknown) {
-    super('ERR_ETCD_TLS', `TLS with etcd at ${endpoints.join(', ')} failed: ${reason}; check --cacert, --cert and --key`, endpoints, { cause });
+    super(ErrorCode.EtcdTls, `TLS with etcd at ${endpoints.join(', ')} failed: ${reason}; check --cacert, --cert and --key`, endpoints, { cause, context: { reason } });
     this.reason = reason;
   }
 }
@@ -99,7 +111,7 @@ export class LiveTlsError extends LiveEtcdError {
  */
 export class LiveAuthError extends LiveEtcdError {
   constructor(endpoints: readonly string[], cause?: unknown) {
-    super('ERR_ETCD_AUTH', `etcd at ${endpoints.join(', ')} rejected the user name or password; check --user`, endpoints, { cause });
+    super(ErrorCode.EtcdAuth, `etcd at ${endpoints.join(', ')} rejected the user name or password; check --user`, endpoints, { cause });
   }
 }
 
@@ -113,7 +125,7 @@ export class LiveAuthError extends LiveEtcdError {
  */
 export class LivePermissionError extends LiveEtcdError {
   constructor(endpoints: readonly string[], what: string, cause?: unknown) {
-    super('ERR_ETCD_PERMISSION', `etcd at ${endpoints.join(', ')} denied ${what}; grant the user a role that can read it (etcdctl role grant-permission ... read)`, endpoints, { cause });
+    super(ErrorCode.EtcdPermission, `etcd at ${endpoints.join(', ')} denied ${what}; grant the user a role that can read it (etcdctl role grant-permission ... read)`, endpoints, { cause });
   }
 }
 
@@ -133,10 +145,10 @@ export class LiveCompactedError extends LiveEtcdError {
   readonly requestedRevision: number;
   constructor(endpoints: readonly string[], requestedRevision: number, compactRevision: number, cause?: unknown) {
     super(
-      'ERR_ETCD_COMPACTED',
-      `etcd at ${endpoints.join(', ')} compacted revision ${requestedRevision} while it was being read${compactRevision ? ` (compaction revision ${compactRevision})` : ''}; run again`,
+      ErrorCode.EtcdCompacted,
+      `etcd at ${endpoints.join(', ')} has compacted revision ${requestedRevision} away${compactRevision ? ` (compaction revision ${compactRevision})` : ''}; run again${compactRevision ? `, reading at revision ${compactRevision} or later` : ''}`,
       endpoints,
-      { cause },
+      { cause, context: { requestedRevision, compactRevision } },
     );
     this.compactRevision = compactRevision;
     this.requestedRevision = requestedRevision;
@@ -155,7 +167,7 @@ export class LiveTimeoutError extends LiveEtcdError {
   /** The timeout that passed, in milliseconds. */
   readonly timeoutMs: number;
   constructor(endpoints: readonly string[], what: string, timeoutMs: number, cause?: unknown) {
-    super('ERR_ETCD_TIMEOUT', `${what} at ${endpoints.join(', ')} did not finish within ${timeoutMs} ms; check etcd's health or raise --command-timeout`, endpoints, { cause });
+    super(ErrorCode.EtcdTimeout, `${what} at ${endpoints.join(', ')} did not finish within ${timeoutMs} ms; check etcd's health or raise --command-timeout`, endpoints, { cause, context: { timeoutMs } });
     this.timeoutMs = timeoutMs;
   }
 }

@@ -16,6 +16,7 @@
  * Nothing here writes to etcd: only Range, Watch, Status and MemberList are called.
  * @module
  */
+import { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import * as net from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -93,8 +94,12 @@ export interface HistoryOptions {
 export interface LiveEtcd {
   /** The endpoints connected to. */
   readonly endpoints: readonly string[];
-  /** Cluster, member and store facts (Status, MemberList, the compaction revision). */
-  facts(): Promise<LiveFacts>;
+  /**
+   * Cluster, member and store facts (Status, MemberList, the compaction revision). The compaction
+   * revision is found by reading one key: pass a `prefix` the user may read when etcd's RBAC
+   * limits it to one (as for latest() and history()); by default any key.
+   */
+  facts(prefix?: Uint8Array): Promise<LiveFacts>;
   /**
    * Every key under `prefix` (bytes; empty for all keys) with its latest value as of one
    * revision, in key order, as batches of at most `pageSize` records.
@@ -149,20 +154,20 @@ const COMPACTED = /required revision has been compacted/;
 const FUTURE_REV = /required revision is a future revision/;
 
 /** Map any failure of a call to a typed error; `probe` diagnoses transport failures. */
-async function classify(e: unknown, ctx: Ctx, what: string, revision?: number): Promise<LiveEtcdError> {
+async function classify(e: unknown, ctx: Ctx, what: string, revision?: number, key?: Buffer): Promise<LiveEtcdError> {
   if (e instanceof LiveEtcdError) return e;
   const msg = e instanceof Error ? e.message : String(e);
   const name = e instanceof Error ? e.constructor.name : '';
   if (name === 'EtcdAuthenticationFailedError' || /authentication failed|invalid user ID or password/.test(msg)) return new LiveAuthError(ctx.endpoints, e);
   if (name === 'EtcdPermissionDeniedError' || /permission denied/.test(msg)) return new LivePermissionError(ctx.endpoints, what, e);
   if (/user name is empty|auth: revision in header is old/.test(msg)) return new LiveAuthError(ctx.endpoints, e);
-  if (COMPACTED.test(msg)) return new LiveCompactedError(ctx.endpoints, revision ?? 0, await ctx.compactRevisionQuiet(), e);
+  if (COMPACTED.test(msg)) return new LiveCompactedError(ctx.endpoints, revision ?? 0, await ctx.compactRevisionQuiet(key), e);
   if (FUTURE_REV.test(msg)) return new LiveEtcdError('ERR_ETCD', `revision ${revision} is newer than etcd's head at ${ctx.endpoints.join(', ')}`, ctx.endpoints, { cause: e });
   if (name === 'GRPCDeadlineExceededError' || /deadline exceeded/i.test(msg)) {
     const diag = await ctx.diagnose();
     return diag ?? new LiveTimeoutError(ctx.endpoints, what, ctx.options.commandTimeoutMs, e);
   }
-  if (name === 'ClientClosedError') return new LiveEtcdError('ERR_ETCD_CLOSED', 'the etcd connection was closed', ctx.endpoints, { cause: e });
+  if (name === 'ClientClosedError') return new LiveEtcdError('ERR_ETCD_CLOSED', `the connection to etcd at ${ctx.endpoints.join(', ')} was already closed; open a new one`, ctx.endpoints, { cause: e });
   if ((e instanceof Error && isRecoverableError(e)) || isBrokenCircuitError(e) || /UNAVAILABLE|No connection established|Connection dropped|ECONNREFUSED/i.test(msg)) {
     const diag = await ctx.diagnose();
     return diag ?? new LiveUnreachableError(ctx.endpoints, firstLine(msg), e);
@@ -183,11 +188,31 @@ const TLS_REASONS: [RegExp, string][] = [
   [/wrong version number|WRONG_VERSION_NUMBER|packet length too long/i, 'the endpoint does not speak TLS; use http:// or check the port'],
 ];
 
+/**
+ * When etcd refused the client's certificate (Go sends `bad_certificate` for a missing, expired or
+ * untrusted one alike), say which it was from what we sent: none at all, or one outside its validity.
+ */
+function clientCertReason(text: string, files: TlsFiles): string | undefined {
+  if (!/alert bad certificate|BAD_CERTIFICATE|certificate required|CERTIFICATE_REQUIRED|alert certificate expired|CERTIFICATE_EXPIRED|unknown ca|UNKNOWN_CA/i.test(text)) return undefined;
+  if (!files.cert) return 'etcd requires a client certificate; give --cert and --key';
+  let cert: X509Certificate;
+  try {
+    cert = new X509Certificate(files.cert);
+  } catch {
+    return undefined;
+  }
+  const now = Date.now();
+  if (now > Date.parse(cert.validTo)) return `etcd rejected the client certificate (--cert): it expired on ${cert.validTo}`;
+  if (now < Date.parse(cert.validFrom)) return `etcd rejected the client certificate (--cert): it is not valid before ${cert.validFrom}`;
+  return undefined;
+}
+
 interface Ctx {
   readonly endpoints: readonly string[];
   readonly options: EtcdConnectionOptions;
   diagnose(): Promise<LiveEtcdError | undefined>;
-  compactRevisionQuiet(): Promise<number>;
+  /** The compaction revision found through `key` (one the user may read), 0 on any failure. */
+  compactRevisionQuiet(key?: Buffer): Promise<number>;
 }
 
 /**
@@ -208,11 +233,18 @@ async function probe(endpoint: string, o: EtcdConnectionOptions, files: TlsFiles
       sock.destroy();
       resolve(r);
     };
+    let handshaken = false;
     const timer = setTimeout(() => done(new LiveUnreachableError([endpoint], `no connection within the dial timeout of ${o.dialTimeoutMs} ms`)), o.dialTimeoutMs);
     const onError = (err: Error & { code?: string }): void => {
       const text = `${err.code ?? ''} ${err.message}`;
       if (/ECONNREFUSED|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN/.test(text)) return done(new LiveUnreachableError([endpoint], err.code ?? err.message, err));
+      const clientSide = clientCertReason(text, files);
+      if (clientSide) return done(new LiveTlsError([endpoint], `${clientSide} (${err.code ?? firstLine(err.message)})`, err));
       for (const [re, reason] of TLS_REASONS) if (re.test(text)) return done(new LiveTlsError([endpoint], `${reason} (${err.code ?? firstLine(err.message)})`, err));
+      if (secure && !handshaken && /ECONNRESET|EPIPE|socket hang up/i.test(text)) {
+        // Closed before any TLS answer: a plain-HTTP etcd drops a ClientHello it cannot parse this way.
+        return done(new LiveTlsError([endpoint], `the connection was closed before any TLS answer (${err.code ?? firstLine(err.message)}); the endpoint may not speak TLS: use http:// or check the port`, err));
+      }
       if (secure && /ECONNRESET|EPIPE|socket hang up|SSL|TLS|alert/i.test(text)) {
         return done(new LiveTlsError([endpoint], `the handshake was broken off (${err.code ?? firstLine(err.message)}); etcd may require a client certificate (--cert, --key)`, err));
       }
@@ -235,6 +267,7 @@ async function probe(endpoint: string, o: EtcdConnectionOptions, files: TlsFiles
       // With TLS 1.3 the server checks the client certificate after the client's handshake is
       // done, and its refusal arrives as an alert on the first read: give it a moment.
       if (!secure) return done(undefined);
+      handshaken = true;
       sock.write(Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'));
       setTimeout(() => done(undefined), Math.min(500, o.dialTimeoutMs));
     });
@@ -339,15 +372,15 @@ export async function openLiveEtcd(options: EtcdConnectionOptions): Promise<Live
         if (found.every((f) => f instanceof LiveUnreachableError)) return new LiveUnreachableError(endpoints, found.map((f) => f?.message.match(/\(([^)]*)\)/)?.[1] ?? '?').join('; '));
         return undefined;
       })()),
-    compactRevisionQuiet: () => compactRevision().catch(() => 0),
+    compactRevisionQuiet: (key) => compactRevision(key).catch(() => 0),
   };
 
-  async function call<T>(what: string, fn: () => Promise<T>, revision?: number): Promise<T> {
+  async function call<T>(what: string, fn: () => Promise<T>, revision?: number, key?: Buffer): Promise<T> {
     try {
       return await bounded(fn(), o.commandTimeoutMs, () => new LiveTimeoutError(endpoints, what, o.commandTimeoutMs));
     } catch (e) {
       if (e instanceof LiveTimeoutError) throw (await bounded(ctx.diagnose(), o.dialTimeoutMs + 100, () => e).catch((x) => x)) ?? e;
-      throw await classify(e, ctx, what, revision);
+      throw await classify(e, ctx, what, revision, key);
     }
   }
 
@@ -356,6 +389,7 @@ export async function openLiveEtcd(options: EtcdConnectionOptions): Promise<Live
       what,
       () => client.kv.range({ key, ...(rangeEnd ? { range_end: rangeEnd } : {}), limit, revision }),
       revision,
+      key,
     );
 
   /**
@@ -427,11 +461,15 @@ export async function openLiveEtcd(options: EtcdConnectionOptions): Promise<Live
     });
   }
 
-  async function compactRevision(): Promise<number> {
+  /**
+   * The compaction revision, asked through `probeKey`: a user limited by RBAC to a prefix may not
+   * read (or watch) any key outside it, so callers pass a key under the prefix they read.
+   */
+  async function compactRevision(probeKey: Buffer = ZERO_KEY): Promise<number> {
     // Range at revision 1: etcd refuses only revisions below its compaction revision.
     // The raw call, not `range()`: classifying a compaction error asks for the compaction revision.
     const compacted = await call('compaction check', () =>
-      client.kv.range({ key: ZERO_KEY, limit: 1, revision: 1, keys_only: true }).then(
+      client.kv.range({ key: probeKey, limit: 1, revision: 1, keys_only: true }).then(
         () => false,
         (e: unknown) => {
           if (e instanceof Error && COMPACTED.test(e.message)) return true;
@@ -441,7 +479,7 @@ export async function openLiveEtcd(options: EtcdConnectionOptions): Promise<Live
     );
     if (!compacted) return 0;
     let found = 0;
-    await watch(ZERO_KEY, undefined, 1, (r) => {
+    await watch(probeKey, undefined, 1, (r) => {
       if (r.compact_revision !== undefined && Number(r.compact_revision) > 0) {
         found = num(r.compact_revision, 'compact revision');
         return true;
@@ -451,7 +489,8 @@ export async function openLiveEtcd(options: EtcdConnectionOptions): Promise<Live
     return found;
   }
 
-  const head = async (): Promise<number> => num((await range('head revision', ZERO_KEY, undefined, 1, 0)).header.revision, 'revision');
+  const head = async (probeKey: Buffer = ZERO_KEY): Promise<number> => num((await range('head revision', probeKey, undefined, 1, 0)).header.revision, 'revision');
+  const probeKeyOf = (prefix: Uint8Array | undefined): Buffer => (prefix === undefined || prefix.length === 0 ? ZERO_KEY : Buffer.from(prefix));
 
   const latest = (prefix: Uint8Array, lo: LatestOptions = {}): AsyncIterable<readonly KeyValue[]> & { readonly revision: Promise<number> } => {
     const pageSize = lo.pageSize ?? 1000;
@@ -489,8 +528,9 @@ export async function openLiveEtcd(options: EtcdConnectionOptions): Promise<Live
   };
 
   async function* history(prefix: Uint8Array, ho: HistoryOptions = {}): AsyncGenerator<readonly LiveRevision[]> {
-    const target = ho.revision ?? (await head());
-    const c = await compactRevision();
+    const probeKey = probeKeyOf(prefix);
+    const target = ho.revision ?? (await head(probeKey));
+    const c = await compactRevision(probeKey);
     if (target < c) throw new LiveCompactedError(endpoints, target, c);
     if (c > 0) {
       for await (const batch of latest(prefix, { revision: c, ...(ho.pageSize ? { pageSize: ho.pageSize } : {}) })) {
@@ -575,7 +615,7 @@ export async function openLiveEtcd(options: EtcdConnectionOptions): Promise<Live
     }
   }
 
-  const facts = async (): Promise<LiveFacts> => {
+  const facts = async (prefix?: Uint8Array): Promise<LiveFacts> => {
     const status = await call('status', () => client.maintenance.status());
     const members = await call('member list', () => client.cluster.memberList({}));
     return {
@@ -583,7 +623,7 @@ export async function openLiveEtcd(options: EtcdConnectionOptions): Promise<Live
       clusterId: BigInt(status.header.cluster_id),
       memberId: BigInt(status.header.member_id),
       revision: num(status.header.revision, 'revision'),
-      compactRevision: await compactRevision(),
+      compactRevision: await compactRevision(probeKeyOf(prefix)),
       dbSize: num(status.dbSize, 'db size'),
       dbSizeInUse: num(status.dbSizeInUse ?? 0, 'db size in use'),
       members: members.members.map((m) => ({ id: BigInt(m.ID), name: m.name, clientUrls: [...m.clientURLs] })),
