@@ -7,7 +7,10 @@ export interface Captured {
   stderr: string;
 }
 
-export async function run(argv: string[], stdin: Uint8Array | string = ''): Promise<Captured> {
+/**
+ * @param env - the environment the command sees (default: none, so a developer's ETCDCTL_* variables do not leak in)
+ */
+export async function run(argv: string[], stdin: Uint8Array | string = '', env: Record<string, string | undefined> = {}): Promise<Captured> {
   const out: Buffer[] = [];
   let err = '';
   const io: CliIO = {
@@ -15,6 +18,7 @@ export async function run(argv: string[], stdin: Uint8Array | string = ''): Prom
     stdout: (d) => void out.push(Buffer.from(d)),
     stderr: (t) => void (err += t),
     stderrIsTTY: false,
+    env,
   };
   const code = await main(argv, io);
   return { code, stdout: Buffer.concat(out), stderr: err };
