@@ -25,7 +25,7 @@
  *
  * @module
  */
-import { allocOutput, AtrestError, type ChainEntry, type CryptoBackend, defaultBackend, ErrorCode, type MaybePromise, type ReadResult, type Transformer, toAtrestError, utf8, copyBytes } from '@atrest/core';
+import { allocOutput, AtrestError, type ChainEntry, checkReadArguments, checkWriteArguments, type CryptoBackend, defaultBackend, ErrorCode, type MaybePromise, type ReadResult, type Transformer, toAtrestError, utf8, copyBytes } from '@atrest/core';
 import { aesGcmExtendedNonceTransformer, aesGcmTransformer } from '@atrest/aesgcm';
 import { goQuote } from '@atrest/core/go';
 import { putVarint, varintSize } from '@atrest/core/wire';
@@ -144,6 +144,8 @@ class KmsV2Envelope implements Transformer {
   }
 
   readAt(data: Uint8Array, offset: number, context: Uint8Array): MaybePromise<ReadResult> {
+    // Arguments are checked before anything else, the plugin included.
+    checkReadArguments(data, offset, context);
     // Fast path (see _canonical-object.ts): a canonical value whose tail was validated before,
     // with its source unwrapped in the cache and no poll due.
     const split = splitCanonical(data, offset);
@@ -228,6 +230,7 @@ class KmsV2Envelope implements Transformer {
   }
 
   writeAfter(header: Uint8Array, plaintext: Uint8Array, context: Uint8Array): MaybePromise<Uint8Array> {
+    checkWriteArguments(header, plaintext, context);
     if (this.#plugin.ready(true)) return this.#seal(header, plaintext, context);
     const pending = this.#plugin.ensureState(true);
     if (pending === undefined) return this.#seal(header, plaintext, context);
