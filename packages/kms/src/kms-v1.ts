@@ -28,7 +28,7 @@
  *
  * @module
  */
-import { AtrestError, type ChainEntry, type CryptoBackend, defaultBackend, ErrorCode, type MaybePromise, type ReadResult, reduceErrors, type Transformer, utf8, copyBytes } from '@atrest/core';
+import { AtrestError, type ChainEntry, checkBytes, checkReadArguments, type CryptoBackend, defaultBackend, ErrorCode, type MaybePromise, type ReadResult, reduceErrors, type Transformer, utf8, copyBytes } from '@atrest/core';
 import { aesCbcTransformer } from '@atrest/aescbc';
 import { aesGcmTransformer } from '@atrest/aesgcm';
 import { DekCache } from './_dek-cache.js';
@@ -113,6 +113,8 @@ class KmsV1Transformer implements Transformer {
   }
 
   read(data: Uint8Array, context: Uint8Array): MaybePromise<ReadResult> {
+    // Arguments are checked before anything else, the plugin included.
+    checkReadArguments(data, 0, context);
     if (data.length < 2) {
       throw new AtrestError(ErrorCode.KmsInvalid, MALFORMED, { provider: this.#name, length: data.length });
     }
@@ -164,7 +166,14 @@ class KmsV1Transformer implements Transformer {
     throw reduceErrors([gcmErr, cbcErr] as AtrestError[]) as AtrestError;
   }
 
-  async write(plaintext: Uint8Array, context: Uint8Array): Promise<Uint8Array> {
+  write(plaintext: Uint8Array, context: Uint8Array): Promise<Uint8Array> {
+    // Checked synchronously, as the other transformers do, and before the plugin is called.
+    checkBytes(plaintext, 'plaintext');
+    checkBytes(context, 'context');
+    return this.#write(plaintext, context);
+  }
+
+  async #write(plaintext: Uint8Array, context: Uint8Array): Promise<Uint8Array> {
     const dek = this.#backend.randomBytes(DEK_SIZE);
     let wrapped: unknown;
     try {
