@@ -16,6 +16,7 @@
  * @module
  */
 export { locateKey, type KeyLocation } from './resource-of-key.js';
+export { etcdKeyOf, resolveResource, type ResourceName } from './resource-names.js';
 export { inspectEnvelope, type Envelope, type KmsEnvelope } from './envelope.js';
 export { classifyValue, type Classification, type ClassifiedValue, type ObjectSummary } from './classify.js';
 export { auditSnapshot, auditRevisions } from './audit.js';

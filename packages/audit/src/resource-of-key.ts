@@ -4,51 +4,15 @@
  * kube-apiserver stores objects under `/registry/<resource>/[<namespace>/]<name>` for built-in
  * resources and `/registry/<group>/<resource>/...` for custom resources (a second segment with a
  * dot). OpenShift uses the prefixes `/kubernetes.io/` and `/openshift.io/` instead of
- * `/registry/`. Built-in resources outside the core group need their group from a table (the
- * etcd key does not carry it); the table lists the common ones, and an unlisted resource is taken
- * as core. The object's own TypeMeta, when it decodes, is the authority: the auditor reports a
- * disagreement.
+ * `/registry/`. A few built-in resources are stored under another name (`services/specs`,
+ * `services/endpoints`, `minions`, `controllers`, `ingress`), and built-in resources outside the
+ * core group need their group: both come from `resource-names.ts`; an unlisted resource is taken
+ * as core.
  *
  * @module
  */
 
-/** Built-in resources stored under `/registry/<resource>/` whose group is not core. */
-const BUILTIN_GROUPS: Readonly<Record<string, string>> = Object.freeze({
-  deployments: 'apps',
-  replicasets: 'apps',
-  statefulsets: 'apps',
-  daemonsets: 'apps',
-  controllerrevisions: 'apps',
-  jobs: 'batch',
-  cronjobs: 'batch',
-  ingress: 'networking.k8s.io',
-  ingressclasses: 'networking.k8s.io',
-  networkpolicies: 'networking.k8s.io',
-  clusterroles: 'rbac.authorization.k8s.io',
-  clusterrolebindings: 'rbac.authorization.k8s.io',
-  roles: 'rbac.authorization.k8s.io',
-  rolebindings: 'rbac.authorization.k8s.io',
-  poddisruptionbudgets: 'policy',
-  horizontalpodautoscalers: 'autoscaling',
-  leases: 'coordination.k8s.io',
-  storageclasses: 'storage.k8s.io',
-  csidrivers: 'storage.k8s.io',
-  csinodes: 'storage.k8s.io',
-  volumeattachments: 'storage.k8s.io',
-  priorityclasses: 'scheduling.k8s.io',
-  certificatesigningrequests: 'certificates.k8s.io',
-  mutatingwebhookconfigurations: 'admissionregistration.k8s.io',
-  validatingwebhookconfigurations: 'admissionregistration.k8s.io',
-  apiextensions: 'apiextensions.k8s.io',
-  customresourcedefinitions: 'apiextensions.k8s.io',
-  apiregistration: 'apiregistration.k8s.io',
-  apiservices: 'apiregistration.k8s.io',
-  flowschemas: 'flowcontrol.apiserver.k8s.io',
-  prioritylevelconfigurations: 'flowcontrol.apiserver.k8s.io',
-  runtimeclasses: 'node.k8s.io',
-  endpointslices: 'discovery.k8s.io',
-  events: '', // core events; events.k8s.io shares the same storage
-});
+import { BY_STORAGE } from './resource-names.js';
 
 /** Where a key lives. */
 export type KeyLocation =
@@ -87,8 +51,11 @@ export function locateKey(key: string): KeyLocation {
     rest = parts.slice(2);
   } else {
     if (resource === 'masterleases' || resource === 'apiserverleases') return { kind: 'other' };
-    group = Object.hasOwn(BUILTIN_GROUPS, resource) ? (BUILTIN_GROUPS[resource] as string) : '';
-    rest = parts.slice(1);
+    const two = BY_STORAGE.get(`${resource}/${parts[1]}`);
+    const known = two ?? BY_STORAGE.get(resource);
+    group = '';
+    if (known !== undefined) resource = known.groupResource;
+    rest = parts.slice(two === undefined ? 1 : 2);
   }
   const groupResource = group === '' ? resource : `${resource}.${group}`;
   if (rest.length === 1) return { kind: 'object', groupResource, name: rest[0] as string };
@@ -133,10 +100,14 @@ export function groupResourceOf(key: string): string | null {
     const cacheKey = key.slice(start, s2);
     return groupResources.get(cacheKey) ?? remember(cacheKey, `${key.slice(s1 + 1, s2)}.${first}`);
   }
+  if (first === 'services') {
+    // /registry/services/specs/<namespace>/<name> and /registry/services/endpoints/...
+    const known = BY_STORAGE.get(key.slice(start, s2 > 0 ? s2 : key.length));
+    if (known !== undefined) return count === 3 || count === 4 ? known.groupResource : null;
+  }
   if (count !== 2 && count !== 3) return null;
   if (first === 'masterleases' || first === 'apiserverleases') return null;
   const cached = groupResources.get(first);
   if (cached !== undefined) return cached;
-  const group = Object.hasOwn(BUILTIN_GROUPS, first) ? (BUILTIN_GROUPS[first] as string) : '';
-  return remember(first, group === '' ? first : `${first}.${group}`);
+  return remember(first, BY_STORAGE.get(first)?.groupResource ?? first);
 }
