@@ -149,7 +149,7 @@ describe('atrest audit on a snapshot damaged inside (salvage)', () => {
   });
 
   it('dump prints what it can read, names the damage on stderr, exits 4', async () => {
-    const r = await run(['dump', damaged(), '--config', config, '-o', 'json', '--resource', 'secrets', ...mock]);
+    const r = await run(['dump', damaged(), '--config', config, '-o', 'jsonl', '--resource', 'secrets', ...mock]);
     expect(r.code).toBe(4);
     expect(r.stdout.toString().trim().split('\n').length).toBeGreaterThan(10);
     expect(r.stderr.toString()).toContain('skipped a damaged part of the snapshot: unexpected page type in a bucket tree');
@@ -158,7 +158,7 @@ describe('atrest audit on a snapshot damaged inside (salvage)', () => {
 
 describe('atrest dump', () => {
   it('prints decrypted objects; Secret data as in the manifest', async () => {
-    const r = await run(['dump', snapshot, '--config', config, '-o', 'json', '--resource', 'secrets', '--namespace', 'shop', '--name', 'stripe-key', ...mock]);
+    const r = await run(['dump', snapshot, '--config', config, '-o', 'jsonl', '--resource', 'secrets', '--namespace', 'shop', '--name', 'stripe-key', ...mock]);
     expect(r.code).toBe(0);
     const docs = r.stdout.toString().trim().split('\n').map((l) => JSON.parse(l));
     const m = manifest.keys.find((k: { key: string }) => k.key === '/registry/secrets/shop/stripe-key');

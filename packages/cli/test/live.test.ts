@@ -122,8 +122,8 @@ describe.skipIf(!haveEtcd())('atrest against a running etcd', () => {
 
   it('dump gives what the snapshot gives; inspect reads one value; neither writes', async () => {
     const before = revisionOf(etcd);
-    const live = await run(['dump', '--endpoints', etcd.endpoint, '--config', configFile, '--resource', 'secrets', '-o', 'json']);
-    const file = await run(['dump', snapshot, '--config', configFile, '--resource', 'secrets', '-o', 'json']);
+    const live = await run(['dump', '--endpoints', etcd.endpoint, '--config', configFile, '--resource', 'secrets', '-o', 'jsonl']);
+    const file = await run(['dump', snapshot, '--config', configFile, '--resource', 'secrets', '-o', 'jsonl']);
     expect(live.code).toBe(0);
     const sorted = (b: Buffer): string[] => b.toString().trim().split('\n').sort();
     expect(sorted(live.stdout)).toEqual(sorted(file.stdout));

@@ -3,16 +3,15 @@
  * @module
  */
 import { statSync } from 'node:fs';
-import { auditSnapshot, renderJson, renderTable } from '@atrest/audit';
+import { auditRevisions, auditSnapshot, type AuditReport, renderJson, renderTable, resolveResource, toYamlDocument } from '@atrest/audit';
 import { openSnapshot } from '@atrest/etcd-snapshot';
-import { auditRevisions, type AuditReport } from '@atrest/audit';
 import { parse, required } from '../_args.js';
 import { LIVE_FLAGS, LIVE_USAGE, liveRevisions, liveSourceFacts, openLive, wantsLive, withCompactionRetry } from '../_live.js';
 import { loadConfigFile } from '../_config.js';
 import { Exit, UsageError } from '../_errors.js';
 import { byteLimit, type CliIO, DEFAULT_MAX_CONFIG_BYTES } from '../_io.js';
 
-export const auditUsage = `atrest audit SNAPSHOT|--endpoints URL --config FILE [-o table|json] [--history] [--resource GR]
+export const auditUsage = `atrest audit SNAPSHOT|--endpoints URL --config FILE [-o table|json|yaml] [--history] [--resource RESOURCE]
              [--fail-on plaintext,stale,undecryptable] [--kms-mock NAME=base64[:KEYID]]...
   Reads an etcd snapshot file (etcdctl snapshot save), or a running etcd, and reports, per resource and per
   provider key, how many latest values are encrypted, stale, plaintext or undecryptable; old
@@ -52,14 +51,17 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
   const live = wantsLive(values, positionals[0], io);
   if (!live && positionals.length !== 1) throw new UsageError('audit takes a SNAPSHOT file or --endpoints');
   const output = values.output;
-  if (output !== 'table' && output !== 'json') throw new UsageError(`-o must be table or json, got "${output}"`);
+  if (output !== 'table' && output !== 'json' && output !== 'yaml') throw new UsageError(`-o must be table, json or yaml, got "${output}"`);
   const failOn = (values['fail-on'] ?? '').split(',').filter((s) => s !== '');
   for (const f of failOn) if (!(CATEGORIES as readonly string[]).includes(f)) throw new UsageError(`--fail-on takes ${CATEGORIES.join(',')}, got "${f}"`);
   const config = await loadConfigFile(required(values.config, 'config'), { mocks: values['kms-mock'] ?? [], maxBytes: byteLimit(values['max-config-bytes'], '--max-config-bytes', DEFAULT_MAX_CONFIG_BYTES) });
-  const resource = values.resource === undefined ? {} : { resource: values.resource };
+  const resource = values.resource === undefined ? {} : { resource: resolveResource(values.resource, '--resource').groupResource };
   const history = values.history === true;
   const finish = (report: AuditReport): number => {
-    io.stdout(output === 'json' ? renderJson(report) : renderTable(report, { history }));
+    io.stdout(output === 'json' ? renderJson(report) : output === 'yaml' ? toYamlDocument(JSON.parse(renderJson(report))) : renderTable(report, { history }));
+    if (resource.resource !== undefined && report.totals.keys.present + report.totals.keys.deleted === 0) {
+      io.stderr(`atrest audit: nothing matched --resource ${resource.resource}: no key of it is in the ${report.source.kind === 'etcd' ? 'etcd keyspace' : 'snapshot'}\n`);
+    }
     const t = report.totals;
     const present: Record<string, number> = {
       plaintext: t.latest.byStatus.plaintext + (history ? t.history.plaintextRevisionsOfKeysNowEncrypted.length : 0),
