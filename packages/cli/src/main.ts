@@ -12,6 +12,7 @@ import { kmsPluginCommand, kmsPluginUsage } from './commands/kms-plugin.js';
 import { auditCommand, auditUsage } from './commands/audit.js';
 import { dumpCommand, dumpUsage } from './commands/dump.js';
 import { inspectCommand, inspectUsage } from './commands/inspect.js';
+import { getCommand, getUsage } from './commands/get.js';
 import { closeAll } from './_cleanup.js';
 import { exitCodeFor, formatError, UsageError, Exit } from './_errors.js';
 import { type CliIO, processIO, stopQuietlyOnBrokenPipe } from './_io.js';
@@ -27,6 +28,7 @@ const commands: Record<string, { run: Command; usage: string }> = {
   audit: { run: auditCommand, usage: auditUsage },
   dump: { run: dumpCommand, usage: dumpUsage },
   inspect: { run: inspectCommand, usage: inspectUsage },
+  get: { run: getCommand, usage: getUsage },
   'kms-plugin': { run: kmsPluginCommand, usage: kmsPluginUsage },
   version: { run: versionCommand, usage: 'atrest version\n  Prints versions and the active crypto backend.\n' },
 };

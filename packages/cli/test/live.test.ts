@@ -136,6 +136,28 @@ describe.skipIf(!haveEtcd())('atrest against a running etcd', () => {
     expect(revisionOf(etcd)).toBe(before);
   });
 
+  it('get answers the verification step: provider and key, staleness, and the decoded object with -o json', async () => {
+    const before = revisionOf(etcd);
+    const table = await run(['get', 'secret', 's0', '-n', 'shop', '--endpoints', etcd.endpoint, '--config', configFile]);
+    expect(table.code).toBe(0);
+    const [head, row] = table.stdout.toString().trim().split('\n');
+    expect(head?.split(/\s+/)).toEqual(['KEY', 'REVISION', 'PROVIDER:KEY', 'STATUS', 'STALE']);
+    expect(row?.split(/\s+/)).toEqual(['/registry/secrets/shop/s0', expect.stringMatching(/^\d+$/), 'aesgcm:key2', 'encrypted', 'no']);
+    const stale = await run(['get', 'Secrets', 's2', '-n', 'shop', '--endpoints', etcd.endpoint, '--config', configFile]);
+    expect(stale.stdout.toString()).toMatch(/aescbc:key1\s+encrypted\s+yes/);
+    const json = await run(['get', 'secret', 's0', '-n', 'shop', '--endpoints', etcd.endpoint, '--config', configFile, '-o', 'json']);
+    const object = JSON.parse(json.stdout.toString());
+    expect(object).toMatchObject({ key: '/registry/secrets/shop/s0', provider: 'aesgcm:key2', stale: false, status: 'encrypted' });
+    expect(Buffer.from(object.object.data.k, 'base64').toString()).toBe('gcm-0');
+    const noConfig = await run(['get', 'secret', 's0', '-n', 'shop', '--endpoints', etcd.endpoint]);
+    expect(noConfig.stdout.toString()).toMatch(/aesgcm:key2\s+encrypted \(not read: no --config\)\s+-/);
+    const missing = await run(['get', 'secret', 'nope', '-n', 'shop', '--endpoints', etcd.endpoint]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toBe('atrest get: secrets "nope" not found in namespace shop (no etcd key /registry/secrets/shop/nope)\n');
+    expect((await run(['get', 'secret', '--endpoints', etcd.endpoint])).code).toBe(2);
+    expect(revisionOf(etcd)).toBe(before);
+  });
+
   it('ETCDCTL_ENDPOINTS works as etcdctl reads it; a SNAPSHOT with --endpoints is a usage error', async () => {
     const r = await run(['audit', '--config', configFile, '-o', 'json'], '', { ETCDCTL_ENDPOINTS: etcd.endpoint });
     expect(r.code).toBe(0);
