@@ -32,3 +32,13 @@ export { runVectorFile, summarizeRun, type RunOptions } from './verify.js';
 export { formatResult, describeOutcome } from './format.js';
 export * from './protocol.js';
 export { answerLine, serveConformance } from './serve.js';
+export {
+  runConformance,
+  formatConformanceReport,
+  conformanceExitCode,
+  requiredProviders,
+  type ConformanceOptions,
+  type ConformanceReport,
+  type ConformanceCaseResult,
+  type ConformanceSuite,
+} from './runner.js';
