@@ -220,7 +220,8 @@ function asResolution(a: Answer): ResolutionOutcome {
 
 /**
  * The protocol providers a configuration needs (`identity`, `aescbc`, `aesgcm`, `secretbox`,
- * `kmsv1`, `kmsv2`). Configurations atrest cannot parse are read as text.
+ * `kmsv1`, `kmsv2`; a kms provider of any apiVersion but `v2` counts as `kmsv1`). Configurations
+ * atrest cannot parse are read as text.
  *
  * @param config - EncryptionConfiguration YAML
  * @returns provider names, sorted
@@ -236,7 +237,7 @@ export function requiredProviders(config: string): string[] {
     for (const rule of parseEncryptionConfiguration(config).resources) {
       for (const p of rule.providers) {
         for (const kind of ['identity', 'aescbc', 'aesgcm', 'secretbox'] as const) if (p[kind] !== undefined) found.add(kind);
-        if (p.kms !== undefined) found.add(`kms${p.kms.apiVersion ?? 'v1'}`);
+        if (p.kms !== undefined) found.add(p.kms.apiVersion === 'v2' ? 'kmsv2' : 'kmsv1');
       }
     }
   } catch {
