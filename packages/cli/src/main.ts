@@ -7,6 +7,7 @@ import { encryptCommand, encryptUsage } from './commands/encrypt.js';
 import { keygenCommand, keygenUsage } from './commands/keygen.js';
 import { validateCommand, validateUsage } from './commands/validate.js';
 import { vectorsCommand, vectorsUsage } from './commands/vectors.js';
+import { conformanceCommand, conformanceUsage } from './commands/conformance.js';
 import { versionCommand } from './commands/version.js';
 import { kmsPluginCommand, kmsPluginUsage } from './commands/kms-plugin.js';
 import { auditCommand, auditUsage } from './commands/audit.js';
@@ -25,6 +26,7 @@ const commands: Record<string, { run: Command; usage: string }> = {
   validate: { run: validateCommand, usage: validateUsage },
   keygen: { run: keygenCommand, usage: keygenUsage },
   vectors: { run: vectorsCommand, usage: vectorsUsage },
+  conformance: { run: conformanceCommand, usage: conformanceUsage },
   audit: { run: auditCommand, usage: auditUsage },
   dump: { run: dumpCommand, usage: dumpUsage },
   inspect: { run: inspectCommand, usage: inspectUsage },
@@ -71,7 +73,8 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
     io.stderr(`atrest: unknown command "${name}"; see atrest --help\n`);
     return Exit.Usage;
   }
-  if (rest.includes('--help') || rest.includes('-h')) {
+  const own = rest.includes('--') ? rest.slice(0, rest.indexOf('--')) : rest; // after --: another program's arguments
+  if (own.includes('--help') || own.includes('-h')) {
     io.stdout(command.usage);
     return Exit.Ok;
   }

@@ -16,6 +16,9 @@ export * from './types.js';
 export { detectVectorKind, caseKind } from './detect.js';
 export {
   runValuesCases,
+  checkValuesCase,
+  transformerForCase,
+  type TransformerSite,
   observeValuesCase,
   valuesMatch,
   vectorKmsFactory,
@@ -23,7 +26,19 @@ export {
   type ValuesObservation,
   type ValuesResult,
 } from './run-values.js';
-export { runValidationCases, type ValidationOutcome, type ValidationResult } from './run-validation.js';
-export { runResolutionCases, type ResolutionOutcome, type ResolutionResult } from './run-resolution.js';
+export { runValidationCases, checkValidationCase, type ValidationOutcome, type ValidationResult } from './run-validation.js';
+export { runResolutionCases, checkResolutionCase, type ResolutionOutcome, type ResolutionResult } from './run-resolution.js';
 export { runVectorFile, summarizeRun, type RunOptions } from './verify.js';
 export { formatResult, describeOutcome } from './format.js';
+export * from './protocol.js';
+export { answerLine, serveConformance } from './serve.js';
+export {
+  runConformance,
+  formatConformanceReport,
+  conformanceExitCode,
+  requiredProviders,
+  type ConformanceOptions,
+  type ConformanceReport,
+  type ConformanceCaseResult,
+  type ConformanceSuite,
+} from './runner.js';

@@ -29,17 +29,35 @@ export type ResolutionResult = CaseResult<ResolutionOutcome, ResolutionOutcome>;
  */
 export function runResolutionCases(cases: readonly ResolutionCase[]): ResolutionResult[] {
   return cases.map((c) => {
-    const expected: ResolutionOutcome = c.error !== undefined ? { error: c.error } : { chain: c.chain ?? [] };
     let actual: ResolutionOutcome;
     try {
       actual = { chain: resolveChain(parseEncryptionConfiguration(c.config, { source: c.id }), c.resource) };
     } catch (err) {
       actual = observeError(err);
     }
-    const ok =
-      'error' in expected
-        ? 'error' in actual && actual.error === expected.error
-        : 'chain' in actual && actual.chain.length === expected.chain.length && actual.chain.every((n, i) => n === expected.chain[i]);
-    return { id: c.id, ok, expected, actual };
+    return checkResolutionCase(c, actual);
   });
+}
+
+/**
+ * Compare one observed outcome with the case's expectation: the same chain (names, in order), or
+ * upstream's exact build error text. Shared by the in-process run and the protocol runner.
+ *
+ * @param c - a case of `resolution.json`
+ * @param actual - what the implementation gave
+ * @returns the case result
+ * @example
+ * ```ts
+ * import { checkResolutionCase } from '@atrest/conformance';
+ * const c = { id: 'r-1', description: '', config: '', resource: 'secrets', chain: ['identity'] };
+ * checkResolutionCase(c, { chain: ['identity'] }).ok; // true
+ * ```
+ */
+export function checkResolutionCase(c: ResolutionCase, actual: ResolutionOutcome): ResolutionResult {
+  const expected: ResolutionOutcome = c.error !== undefined ? { error: c.error } : { chain: c.chain ?? [] };
+  const ok =
+    'error' in expected
+      ? 'error' in actual && actual.error === expected.error
+      : 'chain' in actual && actual.chain.length === expected.chain.length && actual.chain.every((n, i) => n === expected.chain[i]);
+  return { id: c.id, ok, expected, actual };
 }

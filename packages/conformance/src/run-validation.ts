@@ -40,7 +40,6 @@ const sameIssues = (a: readonly FieldIssue[], b: readonly FieldIssue[]): boolean
  */
 export function runValidationCases(cases: readonly ValidationCase[]): ValidationResult[] {
   return cases.map((c) => {
-    const expected: ValidationOutcome = { valid: c.valid, errors: c.errors };
     let actual: ValidationOutcome | ObservedError;
     try {
       const issues = validateEncryptionConfiguration(parseEncryptionConfiguration(c.config, { source: c.id }), { reload: false });
@@ -48,7 +47,27 @@ export function runValidationCases(cases: readonly ValidationCase[]): Validation
     } catch (err) {
       actual = observeError(err);
     }
-    const ok = !('error' in actual) && actual.valid === c.valid && sameIssues(actual.errors, c.errors);
-    return { id: c.id, ok, expected, actual };
+    return checkValidationCase(c, actual);
   });
+}
+
+/**
+ * Compare one observed validation outcome with the case's: the same `valid` flag and the same
+ * findings (field, type, detail) in the same order. Shared by the in-process run and the
+ * protocol runner.
+ *
+ * @param c - a case of `config-validation.json`
+ * @param actual - what the implementation gave
+ * @returns the case result
+ * @example
+ * ```ts
+ * import { checkValidationCase } from '@atrest/conformance';
+ * const c = { id: 'v-1', description: '', config: '', valid: true, errors: [] };
+ * checkValidationCase(c, { valid: true, errors: [] }).ok; // true
+ * ```
+ */
+export function checkValidationCase(c: ValidationCase, actual: ValidationOutcome | ObservedError): ValidationResult {
+  const expected: ValidationOutcome = { valid: c.valid, errors: c.errors };
+  const ok = !('error' in actual) && actual.valid === c.valid && sameIssues(actual.errors, c.errors);
+  return { id: c.id, ok, expected, actual };
 }

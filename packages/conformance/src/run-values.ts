@@ -5,9 +5,10 @@
  *
  * @module
  */
-import { type CryptoBackend, utf8 } from '@atrest/core';
+import { type CryptoBackend, type Transformer, utf8 } from '@atrest/core';
 import { loadEncryptionConfiguration, type KmsFactory } from '@atrest/config';
 import { mockKmsFactory } from '@atrest/kms';
+import { fromBase64, toBase64 } from './_b64.js';
 import { observeError } from './_errors.js';
 import type { CaseResult, ObservedError, ValuesCase, ValuesExpectation, VectorKmsEntry } from './types.js';
 
@@ -45,8 +46,33 @@ export type ValuesObservation = { readonly plaintext: string; readonly stale: bo
 /** The result of one values case. */
 export type ValuesResult = CaseResult<ValuesExpectation, ValuesObservation>;
 
-const fromBase64 = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'base64'));
-const toBase64 = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('base64');
+/** What {@link transformerForCase} needs of a case: its config, resource and kms plugins. */
+export type TransformerSite = Pick<ValuesCase, 'config' | 'resource' | 'kms'> & { readonly id?: string };
+
+/**
+ * Load a case's configuration with atrest and pick the transformer of its resource (kms through
+ * the Base64 mock plugins of the case's `kms` field, or `options.kms`).
+ *
+ * @param c - the case (or any config, resource and kms list)
+ * @param options - backend and kms wiring
+ * @returns the resource's transformer
+ * @throws AtrestError when the configuration does not load
+ * @example
+ * ```ts
+ * import { transformerForCase } from '@atrest/conformance';
+ * const config = 'apiVersion: apiserver.config.k8s.io/v1\nkind: EncryptionConfiguration\nresources: []\n';
+ * const t = transformerForCase({ config, resource: 'secrets' });
+ * ```
+ */
+export function transformerForCase(c: TransformerSite, options: ValuesRunOptions = {}): Transformer {
+  const kms = c.kms === undefined ? undefined : (options.kms ?? vectorKmsFactory)(c.kms);
+  const loaded = loadEncryptionConfiguration(c.config, {
+    ...(c.id === undefined ? {} : { source: c.id }),
+    ...(options.backend === undefined ? {} : { backend: options.backend }),
+    ...(kms === undefined ? {} : { kms }),
+  });
+  return loaded.transformerForResource(c.resource);
+}
 
 /**
  * Read one case's stored value with atrest.
@@ -63,14 +89,7 @@ const toBase64 = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, 
  */
 export async function observeValuesCase(c: ValuesCase, options: ValuesRunOptions = {}): Promise<ValuesObservation> {
   try {
-    const kms = c.kms === undefined ? undefined : (options.kms ?? vectorKmsFactory)(c.kms);
-    const loaded = loadEncryptionConfiguration(c.config, {
-      source: c.id,
-      ...(options.backend === undefined ? {} : { backend: options.backend }),
-      ...(kms === undefined ? {} : { kms }),
-    });
-    const transformer = loaded.transformerForResource(c.resource);
-    const r = await transformer.read(fromBase64(c.stored), utf8(c.key));
+    const r = await transformerForCase(c, options).read(fromBase64(c.stored), utf8(c.key));
     return { plaintext: toBase64(r.plaintext), stale: r.stale };
   } catch (err) {
     return observeError(err);
@@ -115,8 +134,25 @@ export function valuesMatch(expected: ValuesExpectation, actual: ValuesObservati
 export async function runValuesCases(cases: readonly ValuesCase[], options: ValuesRunOptions = {}): Promise<ValuesResult[]> {
   const results: ValuesResult[] = [];
   for (const c of cases) {
-    const actual = await observeValuesCase(c, options);
-    results.push({ id: c.id, ok: valuesMatch(c.expect, actual), expected: c.expect, actual });
+    results.push(checkValuesCase(c, await observeValuesCase(c, options)));
   }
   return results;
+}
+
+/**
+ * Compare one observation with the case's `expect` ({@link valuesMatch}). Shared by the
+ * in-process run and the protocol runner.
+ *
+ * @param c - a case of `values.json`
+ * @param actual - what the implementation read
+ * @returns the case result
+ * @example
+ * ```ts
+ * import { checkValuesCase, type ValuesCase } from '@atrest/conformance';
+ * declare const c: ValuesCase;
+ * checkValuesCase(c, { plaintext: 'aGk=', stale: false }).ok;
+ * ```
+ */
+export function checkValuesCase(c: ValuesCase, actual: ValuesObservation): ValuesResult {
+  return { id: c.id, ok: valuesMatch(c.expect, actual), expected: c.expect, actual };
 }

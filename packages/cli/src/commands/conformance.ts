@@ -1,0 +1,64 @@
+/**
+ * `atrest conformance serve` (atrest speaking the conformance protocol on stdin/stdout) and
+ * `atrest conformance run` (the runner, checking any implementation that speaks it).
+ * @module
+ */
+import { fromUtf8 } from '@atrest/core';
+import { conformanceExitCode, formatConformanceReport, runConformance, serveConformance } from '@atrest/conformance';
+import { parse } from '../_args.js';
+import { Exit, UsageError } from '../_errors.js';
+import { type CliIO, readInput } from '../_io.js';
+
+const KNOWN_FAILURES_LIMIT = 4 * 1024 * 1024;
+
+export const conformanceUsage = `atrest conformance serve
+  Speaks the conformance protocol (docs/conformance-protocol.md) on standard input and output
+  with atrest itself, until standard input ends.
+atrest conformance run [--suite vectors] [--known-failures FILE] [--timeout MS] [-o text|json] -- COMMAND [ARG...]
+  Starts COMMAND as the implementation under test, runs the suite's cases through the protocol
+  and prints each unexpected failure (expected vs actual), known failures that now pass, and
+  "N passed, M failed". FILE lists case ids expected to fail, one per line (# comments).
+  Exit status: 0 when nothing outside the known failures failed, 1 otherwise (including an
+  implementation that crashed or stopped answering), 2 for usage errors.
+`;
+
+/** Parse a known-failures file: one case id per line; blank lines and `#` comments ignored. */
+function parseKnownFailures(text: string): string[] {
+  return text
+    .split('\n')
+    .map((l) => l.replace(/#.*/, '').trim())
+    .filter((l) => l !== '');
+}
+
+/** Run `atrest conformance ...`. */
+export async function conformanceCommand(argv: string[], io: CliIO): Promise<number> {
+  const [sub, ...rest] = argv;
+  if (sub === 'serve') {
+    parse(rest, {});
+    await serveConformance(process.stdin, (line) => io.stdout(line));
+    return Exit.Ok;
+  }
+  if (sub !== 'run') throw new UsageError(`unknown conformance subcommand "${sub ?? ''}" (expected: serve, run)`);
+  const dash = rest.indexOf('--');
+  if (dash < 0 || dash === rest.length - 1) throw new UsageError('conformance run needs -- COMMAND [ARG...]');
+  const { values } = parse(rest.slice(0, dash), {
+    suite: { type: 'string' },
+    'known-failures': { type: 'string' },
+    timeout: { type: 'string' },
+    output: { type: 'string', short: 'o' },
+  });
+  const suite = values.suite ?? 'vectors';
+  if (suite !== 'vectors') throw new UsageError(`unknown suite "${suite}" (expected: vectors)`);
+  const output = values.output ?? 'text';
+  if (output !== 'text' && output !== 'json') throw new UsageError(`-o must be text or json, not "${output}"`);
+  const timeoutMs = values.timeout === undefined ? 10_000 : Number(values.timeout);
+  if (!Number.isSafeInteger(timeoutMs) || timeoutMs <= 0) throw new UsageError('--timeout must be a positive number of milliseconds');
+  const knownFailures =
+    values['known-failures'] === undefined
+      ? []
+      : parseKnownFailures(fromUtf8(await readInput(values['known-failures'], 'known-failures', KNOWN_FAILURES_LIMIT, 'known-failures')));
+  const [command, ...args] = rest.slice(dash + 1) as [string, ...string[]];
+  const report = await runConformance({ command, args, suite, knownFailures, timeoutMs });
+  io.stdout(output === 'json' ? `${JSON.stringify(report, null, 2)}\n` : formatConformanceReport(report));
+  return conformanceExitCode(report) === 0 ? Exit.Ok : Exit.Failed;
+}
