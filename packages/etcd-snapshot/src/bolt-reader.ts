@@ -413,6 +413,15 @@ export class BoltReader {
    *   path of its bucket
    * @returns a bitmap, one bit per page id below the high-water mark (`bits[id >>> 3] & (1 << (id & 7))`)
    * @throws AtrestError `ERR_INVALID_DATA` as {@link BoltReader.iterate}
+   * @example
+   * ```ts
+   * import { BoltReader } from '@atrest/etcd-snapshot';
+   * const db = BoltReader.open('snapshot.db');
+   * const bits = db.reachablePages();
+   * const isFree = (id: number) => id < Number(db.meta.highWaterPgid) && ((bits[id >>> 3] ?? 0) & (1 << (id & 7))) === 0;
+   * isFree(0); // false: a meta page
+   * db.close();
+   * ```
    * @internal
    */
   reachablePages(
