@@ -252,7 +252,7 @@ describe.skipIf(!haveEtcd())('freePageRevisions against a real etcd', () => {
       written.set(etcd.put(key, value), { key, value });
     }
     const head = Math.max(...written.keys());
-    etcd.ctl(['compaction', String(head)]);
+    etcd.ctl(['compaction', '--physical', String(head)]); // --physical: wait until it is done
     snapshot = join(dir, 'etcd.db');
     etcd.ctl(['snapshot', 'save', snapshot]);
     etcd.ctl(['defrag']);
