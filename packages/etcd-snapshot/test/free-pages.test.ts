@@ -6,6 +6,7 @@
  * runs, branch pages, stale bounds in free space), and fuzzed (free pages overwritten).
  */
 import { randomBytes } from 'node:crypto';
+import { AtrestError, ErrorCode } from '@atrest/core';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePageRevisions, openSnapshot, revisionKey, type FreePageRevision, type RevisionEntry } from '@atrest/etcd-snapshot';
@@ -13,7 +14,7 @@ import { haveEtcd, startEtcd, type EtcdServer } from '@atrest/test-support';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildBolt, type LeafItem } from './_bolt-builder.js';
-import { SAMPLE_DB, scratch, writeCopy } from './_fixtures.js';
+import { keyBucketRoot, SAMPLE_DB, scratch, writeCopy } from './_fixtures.js';
 
 const { dir, cleanup } = scratch();
 afterAll(cleanup);
@@ -176,6 +177,31 @@ describe('freePageRevisions on the etcd 3.4 sample', () => {
     const x = scanFile(SAMPLE_DB, true);
     expect(x.records).toEqual([]);
     expect(x.stats.liveDuplicates).toBe(4);
+  });
+});
+
+describe('freePageRevisions on a damaged live tree', () => {
+  it('throws without onDamage; with it, reports the damage and the skipped pages count as free', () => {
+    const b = readFileSync(SAMPLE_DB);
+    const root = keyBucketRoot(b);
+    b.writeBigUInt64LE(0xdeadn, root * 4096); // the key bucket's root no longer names itself
+    const path = writeCopy(dir, 'damaged.db', b);
+    const snap = openSnapshot(path, { trailer: 'skip' });
+    try {
+      expect(() => [...snap.freePageRevisions()]).toThrow(/page header id/);
+      const damage: AtrestError[] = [];
+      const scan = snap.freePageRevisions({ onDamage: (e) => damage.push(e) });
+      const records = [...scan];
+      expect(damage.length).toBeGreaterThan(0);
+      expect(damage[0]?.code).toBe(ErrorCode.InvalidData);
+      expect(scan.stats.treeDamage).toBe(damage.length);
+      // The key bucket's pages below its root are now unreachable, hence scanned: its revisions show up.
+      expect(scan.stats.freePages).toBeGreaterThan(3);
+      expect(records.length).toBeGreaterThan(4);
+      for (const r of records) expect(r.pageId).not.toBe(root);
+    } finally {
+      snap.close();
+    }
   });
 });
 
