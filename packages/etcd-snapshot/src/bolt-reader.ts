@@ -403,6 +403,67 @@ export class BoltReader {
     this.#file.close();
   }
 
+  /**
+   * Every page reachable from the meta page's root: the two meta pages, and the branch and leaf
+   * pages (overflow included) of every bucket and nested bucket. Pages below the high-water mark
+   * that are not reachable are free (etcd does not persist a freelist; none is read).
+   *
+   * @param options - `onDamage` to skip damaged parts of the tree instead of throwing (their pages
+   *   then look free); `onLeaf` sees every plain key/value (views, valid during the call) with the
+   *   path of its bucket
+   * @returns a bitmap, one bit per page id below the high-water mark (`bits[id >>> 3] & (1 << (id & 7))`)
+   * @throws AtrestError `ERR_INVALID_DATA` as {@link BoltReader.iterate}
+   * @example
+   * ```ts
+   * import { BoltReader } from '@atrest/etcd-snapshot';
+   * const db = BoltReader.open('snapshot.db');
+   * const bits = db.reachablePages();
+   * const isFree = (id: number) => id < Number(db.meta.highWaterPgid) && ((bits[id >>> 3] ?? 0) & (1 << (id & 7))) === 0;
+   * isFree(0); // false: a meta page
+   * db.close();
+   * ```
+   * @internal
+   */
+  reachablePages(
+    options: IterateOptions & { readonly onLeaf?: (bucketPath: readonly Uint8Array[], entry: BoltEntry) => void } = {},
+  ): Uint8Array {
+    const { onDamage, onLeaf } = options;
+    const bits = new Uint8Array((this.#file.highWater >>> 3) + 1);
+    const seen = (id: number): boolean => ((bits[id >>> 3] as number) & (1 << (id & 7))) !== 0;
+    const mark = (page: Page): void => {
+      for (let id = page.id; id <= page.id + page.overflow; id++) bits[id >>> 3] = (bits[id >>> 3] as number) | (1 << (id & 7));
+    };
+    bits[0] = 0b11; // the meta pages
+    const roots = new Set<number>();
+    const queue: { ref: BucketRef; path: Uint8Array[] }[] = [{ ref: { root: this.meta.rootPgid, inline: null, name: '' }, path: [] }];
+    while (queue.length > 0) {
+      const { ref, path } = queue.pop() as { ref: BucketRef; path: Uint8Array[] };
+      for (const e of this.#walk(ref, false, onDamage, mark)) {
+        if (!e.bucket) {
+          onLeaf?.(path, e);
+          continue;
+        }
+        const name = describePath([...path, e.key]);
+        try {
+          const child = this.#bucketRef(e, name);
+          // A bucket whose root was already walked (or queued) would loop: corrupt.
+          if (child.inline === null) {
+            const id = typeof child.root === 'bigint' ? -1 : child.root;
+            if (id >= 0 && id < this.#file.highWater && (roots.has(id) || seen(id))) {
+              throw invalidData('page cycle: a bucket root is reachable twice', { file: this.path, bucket: name, pageId: id });
+            }
+            roots.add(id);
+          }
+          queue.push({ ref: child, path: [...path, copyBytes(e.key)] });
+        } catch (err) {
+          if (onDamage === undefined || !(err instanceof AtrestError) || err.code !== ErrorCode.InvalidData) throw err;
+          onDamage(err);
+        }
+      }
+    }
+    return bits;
+  }
+
   #resolve(bucketPath: readonly BucketName[]): BucketRef {
     const ref = this.#lookup(bucketPath);
     if (ref === undefined) throw invalidData('bucket not found', { file: this.path, bucket: describePath(bucketPath) });
@@ -449,7 +510,12 @@ export class BoltReader {
    * The entries of a bucket, in key order; keys and values are views into (possibly borrowed)
    * pages. A nested bucket's value is its raw bucket header, or `null` with `nullBuckets`.
    */
-  *#walk(ref: BucketRef, nullBuckets = false, onDamage?: (damage: AtrestError) => void): Generator<BoltEntry, void, undefined> {
+  *#walk(
+    ref: BucketRef,
+    nullBuckets = false,
+    onDamage?: (damage: AtrestError) => void,
+    onPage?: (page: Page) => void,
+  ): Generator<BoltEntry, void, undefined> {
     const file = this.path;
     /** Report tree damage when salvaging (the caller then skips the damaged part), else throw. */
     const damaged = (err: unknown): void => {
@@ -471,6 +537,7 @@ export class BoltReader {
       if (page.flags !== PageFlag.branch && page.flags !== PageFlag.leaf) {
         throw invalidData('unexpected page type in a bucket tree', { file, bucket: ref.name, ...from, pageId: page.id, offset: page.fileOffset, flags: page.flags });
       }
+      onPage?.(page);
       // A branch page stays on the stack while its children are read: it must outlive them.
       if (page.flags === PageFlag.branch) page = this.#file.keep(page);
       generation = this.#file.generation;

@@ -30,5 +30,7 @@ export type {
   SnapshotMetaValues,
   TrailerCheck,
 } from './snapshot.js';
+export { freePageRevisions } from './free-pages.js';
+export type { FreePageOptions, FreePageRevision, FreePageScan, FreePageStats } from './free-pages.js';
 export { parseRevisionKey, revisionKey, REVISION_KEY_SIZE, TOMBSTONE_KEY_SIZE } from './revision.js';
 export type { Revision } from './revision.js';

@@ -19,6 +19,7 @@ import { invalidData, safeNumber } from './_errors.js';
 import { decodeKeyValue, decodeKeyValueView, type KeyValue } from './_keyvalue.js';
 import { BoltReader, type BoltReaderOptions } from './bolt-reader.js';
 import { digestsOnWorker } from './_trailer-worker.js';
+import { type FreePageOptions, type FreePageScan, freePageRevisions } from './free-pages.js';
 import { parseRevisionKey, type Revision } from './revision.js';
 
 export type { KeyValue } from './_keyvalue.js';
@@ -136,6 +137,11 @@ export interface EtcdSnapshot {
    *   `trailer: 'verify'` throws it; `ERR_INVALID_DATA` when the file cannot be read
    */
   verifyTrailer(): Promise<TrailerCheck>;
+  /**
+   * The revisions of bucket `key` left in free pages (compaction residue), deduplicated; see
+   * {@link freePageRevisions}. Walks the whole live tree first to know which pages are free.
+   */
+  freePageRevisions(options?: FreePageOptions): FreePageScan;
   /** Release the file. */
   close(): void;
 }
@@ -233,7 +239,7 @@ export function openSnapshot(path: string, options: OpenSnapshotOptions = {}): E
       trailer: Object.freeze(trailer),
       meta: Object.freeze(meta),
     });
-    return {
+    const snapshot: EtcdSnapshot = {
       bolt,
       info: () => info,
       buckets: () => bolt.buckets(),
@@ -246,8 +252,10 @@ export function openSnapshot(path: string, options: OpenSnapshotOptions = {}): E
         if (d.expected !== d.actual) throw mismatch(d.expected, d.actual);
         return Object.freeze({ present: true, valid: true, expected: d.expected, actual: d.actual });
       },
+      freePageRevisions: (options) => freePageRevisions(snapshot, options),
       close: () => bolt.close(),
     };
+    return snapshot;
   } catch (err) {
     bolt.close();
     throw err;
