@@ -14,6 +14,7 @@ import { auditCommand, auditUsage } from './commands/audit.js';
 import { dumpCommand, dumpUsage } from './commands/dump.js';
 import { inspectCommand, inspectUsage } from './commands/inspect.js';
 import { getCommand, getUsage } from './commands/get.js';
+import { reencryptCommand, reencryptUsage } from './commands/reencrypt.js';
 import { closeAll } from './_cleanup.js';
 import { exitCodeFor, formatError, UsageError, Exit } from './_errors.js';
 import { type CliIO, processIO, stopQuietlyOnBrokenPipe } from './_io.js';
@@ -31,6 +32,7 @@ const commands: Record<string, { run: Command; usage: string }> = {
   dump: { run: dumpCommand, usage: dumpUsage },
   inspect: { run: inspectCommand, usage: inspectUsage },
   get: { run: getCommand, usage: getUsage },
+  reencrypt: { run: reencryptCommand, usage: reencryptUsage },
   'kms-plugin': { run: kmsPluginCommand, usage: kmsPluginUsage },
   version: { run: versionCommand, usage: 'atrest version\n  Prints versions and the active crypto backend.\n' },
 };

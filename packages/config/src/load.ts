@@ -52,6 +52,11 @@ export interface LoadedEncryptionConfiguration {
   transformerForResource(groupResource: string | GroupResource): Transformer;
   /** Every group-resource the rules name, in first-mention order. */
   readonly resources: readonly ConfiguredResource[];
+  /**
+   * The rule kube-apiserver would use for a resource (exact, else `*.<group>`, else `*.*`), or
+   * undefined when no rule covers it and it is stored as plaintext by default.
+   */
+  ruleForResource(groupResource: string | GroupResource): ConfiguredResource | undefined;
 }
 
 type Item = ChainEntry | UnavailableProvider;
@@ -109,9 +114,13 @@ export function loadEncryptionConfiguration(text: string | Uint8Array, options: 
     throw withSource(err);
   }
 
-  const resources: ConfiguredResource[] = [...names.rules.values()].map((r) =>
-    Object.freeze({ groupResource: formatGroupResource(r.groupResource), chain: Object.freeze(r.items.flat()) }),
-  );
+  const byKey = new Map<string, ConfiguredResource>();
+  for (const [key, r] of names.rules) byKey.set(key, Object.freeze({ groupResource: formatGroupResource(r.groupResource), chain: Object.freeze(r.items.flat()) }));
+  const resources: ConfiguredResource[] = [...byKey.values()];
+  const ruleForResource = (groupResource: string | GroupResource): ConfiguredResource | undefined => {
+    const key = lookupRule(names, typeof groupResource === 'string' ? parseGroupResource(groupResource) : groupResource);
+    return key === undefined ? undefined : byKey.get(key);
+  };
   const chains = new Map<string, Transformer>();
   const bareIdentity = identity();
 
@@ -137,5 +146,5 @@ export function loadEncryptionConfiguration(text: string | Uint8Array, options: 
     return chain;
   };
 
-  return Object.freeze({ config, transformerForResource, resources: Object.freeze(resources) });
+  return Object.freeze({ config, transformerForResource, ruleForResource, resources: Object.freeze(resources) });
 }

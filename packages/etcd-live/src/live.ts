@@ -13,7 +13,8 @@
  *   revision); otherwise a Watch from revision 1 is cancelled by etcd with `compact_revision` set,
  *   which is the exact number (the Range error carries no number).
  *
- * Nothing here writes to etcd: only Range, Watch, Status and MemberList are called.
+ * Reading calls only Range, Watch, Status and MemberList. The one write, `compareAndPut`, is
+ * re-encryption's: a transaction that puts only if the key is unchanged, keeping its lease.
  * @module
  */
 import { X509Certificate } from 'node:crypto';
@@ -112,6 +113,14 @@ export interface LiveEtcd {
   history(prefix: Uint8Array, options?: HistoryOptions): AsyncIterable<readonly LiveRevision[]>;
   /** One key at the head or at `revision`; undefined when absent. */
   get(key: Uint8Array, revision?: number): Promise<KeyValue | undefined>;
+  /** How many keys are under `prefix` (empty: all keys) at `revision` (default: the head), without reading them. */
+  count(prefix: Uint8Array, revision?: number): Promise<number>;
+  /**
+   * The one write (re-encryption's): in one transaction, put `value` at `key` with `lease` only if
+   * the key's mod_revision is still `modRevision`. A key someone wrote meanwhile is left as it is.
+   * @returns the revision of the write, or undefined when the key changed (nothing was written)
+   */
+  compareAndPut(key: Uint8Array, modRevision: number, value: Uint8Array, lease: bigint): Promise<number | undefined>;
   /** Close every connection. */
   close(): void;
 }
@@ -501,17 +510,26 @@ export async function openLiveEtcd(options: EtcdConnectionOptions): Promise<Live
       const end = prefixRangeEnd(prefix);
       let key = prefix.length === 0 ? ZERO_KEY : Buffer.from(prefix);
       let rev = lo.revision ?? 0;
+      // The next page is asked for before this one is handed over, so etcd reads it while the
+      // consumer works on this one (two cores: etcd's and ours). Never more than one ahead.
+      let ahead: Promise<IRangeResponse> | undefined;
       try {
         for (;;) {
-          const r = await range('range', key, end, pageSize, rev);
+          const r = await (ahead ?? range('range', key, end, pageSize, rev));
+          ahead = undefined;
           if (rev === 0) {
             rev = num(r.header.revision, 'revision');
             resolveRev(rev);
           }
+          const more = r.more && r.kvs.length > 0;
+          if (more) {
+            key = Buffer.concat([(r.kvs[r.kvs.length - 1] as IKeyValue).key, ZERO_KEY]);
+            ahead = range('range', key, end, pageSize, rev);
+            // A consumer that stops early leaves this read unanswered: it must not become an unhandled rejection.
+            ahead.catch(() => undefined);
+          }
           if (r.kvs.length > 0) yield r.kvs.map(keyValue);
-          if (!r.more || r.kvs.length === 0) break;
-          const last = (r.kvs[r.kvs.length - 1] as IKeyValue).key;
-          key = Buffer.concat([last, ZERO_KEY]);
+          if (!more) break;
         }
         resolveRev(rev);
       } catch (e) {
@@ -647,5 +665,23 @@ export async function openLiveEtcd(options: EtcdConnectionOptions): Promise<Live
     throw e;
   }
 
-  return { endpoints, facts, latest, history, get, close: () => client.close() };
+  const count = async (prefix: Uint8Array, revision = 0): Promise<number> => {
+    const key = prefix.length === 0 ? ZERO_KEY : Buffer.from(prefix);
+    const r = await call('count', () => client.kv.range({ key, range_end: prefixRangeEnd(prefix), count_only: true, revision }), revision, key);
+    return num(r.count, 'count');
+  };
+
+  const compareAndPut = async (key: Uint8Array, modRevision: number, value: Uint8Array, lease: bigint): Promise<number | undefined> => {
+    const k = Buffer.from(key.buffer, key.byteOffset, key.length);
+    const r = await call('compare-and-put', () =>
+      client.kv.txn({
+        compare: [{ key: k, target: 'Mod', result: 'Equal', mod_revision: String(modRevision) }],
+        success: [{ request_put: { key: k, value: Buffer.from(value.buffer, value.byteOffset, value.length), lease: lease.toString() } }],
+        failure: [],
+      }),
+    );
+    return r.succeeded ? num(r.header.revision, 'revision') : undefined;
+  };
+
+  return { endpoints, facts, latest, history, get, count, compareAndPut, close: () => client.close() };
 }
