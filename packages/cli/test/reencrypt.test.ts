@@ -1,0 +1,124 @@
+/**
+ * `atrest reencrypt` as an operator runs it: the real binary against Debian's etcd, killed with
+ * SIGKILL at random moments and run again until done; then a live audit and the audit of
+ * `etcdctl snapshot save` agree that every value is under the new key.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { utf8, writeSync } from '@atrest/core';
+import { loadEncryptionConfiguration } from '@atrest/config';
+import { openLiveEtcd, type LiveEtcd } from '@atrest/etcd-live';
+import { haveEtcd, startEtcd, type EtcdServer } from '@atrest/test-support';
+import { run } from './_run.js';
+
+const repo = join(import.meta.dirname, '..', '..', '..');
+const bin = join(repo, 'packages', 'cli', 'bin', 'atrest.js');
+const secret = (n: number): string => Buffer.alloc(32, n).toString('base64');
+const config = (providers: string): string => `apiVersion: apiserver.config.k8s.io/v1
+kind: EncryptionConfiguration
+resources:
+  - resources: [secrets]
+    providers:
+${providers}`;
+const OLD = config(`      - aescbc: { keys: [{ name: key1, secret: ${secret(1)} }] }\n      - identity: {}\n`);
+const NEW = config(`      - aesgcm: { keys: [{ name: key2, secret: ${secret(2)} }] }\n      - aescbc: { keys: [{ name: key1, secret: ${secret(1)} }] }\n      - identity: {}\n`);
+const object = (name: string): Uint8Array => utf8(`${JSON.stringify({ kind: 'Secret', apiVersion: 'v1', metadata: { name, namespace: 'ns' }, data: { k: 'dg==' } })}\n`);
+const revisionOf = (etcd: EtcdServer): number => JSON.parse(etcd.ctl(['endpoint', 'status', '-w', 'json']))[0].Status.header.revision as number;
+const body = (stdout: Buffer): unknown => {
+  const { source: _, ...rest } = JSON.parse(stdout.toString()) as Record<string, unknown>;
+  return rest;
+};
+
+describe.skipIf(!haveEtcd())('atrest reencrypt', () => {
+  let etcd: EtcdServer;
+  let live: LiveEtcd;
+  let dir: string;
+  let newConfig: string;
+  const N = 600;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'atrest-cli-reencrypt-'));
+    newConfig = join(dir, 'new.yaml');
+    writeFileSync(newConfig, NEW);
+    etcd = await startEtcd();
+    live = await openLiveEtcd({ endpoints: [etcd.endpoint], dialTimeoutMs: 2000, commandTimeoutMs: 10_000 });
+    const t = loadEncryptionConfiguration(OLD).transformerForResource('secrets');
+    for (let i = 0; i < N; i++) {
+      const key = `/registry/secrets/ns/s${i}`;
+      await live.compareAndPut(utf8(key), 0, writeSync(t as never, object(`s${i}`), utf8(key)), 0n);
+    }
+  }, 60_000);
+  afterAll(async () => {
+    live?.close();
+    await etcd?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('--dry-run writes nothing and exits 3 while values would be rewritten', async () => {
+    const before = revisionOf(etcd);
+    const r = await run(['reencrypt', '--endpoints', etcd.endpoint, '--config', newConfig, '--dry-run']);
+    expect(r.code).toBe(3);
+    expect(r.stdout.toString()).toContain(`DRY RUN (nothing written): read at revision ${before}: ${N} keys, ${N} selected`);
+    expect(r.stdout.toString()).toContain(`aescbc:key1 -> aesgcm:key2: ${N}`);
+    expect(revisionOf(etcd)).toBe(before);
+  });
+
+  it('killed with SIGKILL at random moments and run again, it finishes and loses nothing', async () => {
+    /** Values still under the old key. */
+    const remaining = async (): Promise<number> => {
+      let n = 0;
+      for await (const page of live.latest(utf8('/registry/secrets/'))) for (const kv of page) if (Buffer.from(kv.value.subarray(0, 18)).toString() === 'k8s:enc:aescbc:v1:') n++;
+      return n;
+    };
+    const seen: number[] = [];
+    for (let round = 0; round < 5; round++) {
+      // --rate 150: a whole run takes 4 s, so a kill after 0.6-1.6 s lands mid-run.
+      const child = spawn(process.execPath, [bin, 'reencrypt', '--endpoints', etcd.endpoint, '--config', newConfig, '--concurrency', '2', '--rate', '150'], { stdio: 'ignore' });
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      await new Promise((r) => setTimeout(r, 600 + Math.floor(Math.random() * 1000)));
+      child.kill('SIGKILL');
+      await exited;
+      seen.push(await remaining());
+    }
+    // Some kill landed while values were half done.
+    expect(seen.some((n) => n > 0 && n < N), seen.join(',')).toBe(true);
+    const last = spawnSync(process.execPath, [bin, 'reencrypt', '--endpoints', etcd.endpoint, '--config', newConfig, '-o', 'json'], { encoding: 'utf8' });
+    expect(last.status, last.stderr).toBe(0);
+    const report = JSON.parse(last.stdout) as { rewritten: number; current: number; skipped: unknown[] };
+    expect(report.rewritten + report.current).toBe(N);
+    expect(report.skipped).toEqual([]);
+    // A live audit and the audit of a snapshot of the same etcd agree: every value under the new key.
+    const snapshot = join(dir, 'after.db');
+    etcd.ctl(['snapshot', 'save', snapshot]);
+    const liveAudit = await run(['audit', '--endpoints', etcd.endpoint, '--config', newConfig, '--history', '-o', 'json']);
+    const fileAudit = await run(['audit', snapshot, '--config', newConfig, '-o', 'json']);
+    expect(body(liveAudit.stdout)).toEqual(body(fileAudit.stdout));
+    const totals = JSON.parse(liveAudit.stdout.toString()).totals;
+    expect(totals.latest.byProviderKey).toEqual({ 'aesgcm:key2': N });
+    expect(totals.latest.stale).toBe(0);
+    // Every plaintext survived: each value decrypts to its object.
+    const t = loadEncryptionConfiguration(NEW).transformerForResource('secrets');
+    for await (const page of live.latest(utf8('/registry/secrets/'))) {
+      for (const kv of page) {
+        const name = Buffer.from(kv.key).toString().split('/').pop() as string;
+        expect(Buffer.from((await t.read(kv.value, kv.key)).plaintext)).toEqual(Buffer.from(object(name)));
+      }
+    }
+  }, 120_000);
+
+  it('values it cannot read are listed, and the exit status is 3', async () => {
+    const other = loadEncryptionConfiguration(config(`      - aescbc: { keys: [{ name: key1, secret: ${secret(9)} }] }\n`)).transformerForResource('secrets');
+    await live.compareAndPut(utf8('/registry/secrets/ns/lost'), 0, writeSync(other as never, object('lost'), utf8('/registry/secrets/ns/lost')), 0n);
+    const r = await run(['reencrypt', '--endpoints', etcd.endpoint, '--config', newConfig]);
+    expect(r.code).toBe(3);
+    expect(r.stdout.toString()).toMatch(/Left as they were:\n {2}\/registry\/secrets\/ns\/lost @\d+ {2}aescbc:key1 {2}undecryptable: /);
+  });
+
+  it('command-line mistakes are exit 2', async () => {
+    expect((await run(['reencrypt', '--endpoints', etcd.endpoint, '--config', newConfig, '--rate', '0'])).code).toBe(2);
+    expect((await run(['reencrypt', '--endpoints', etcd.endpoint, '--config', newConfig, '--resource', 'nosuch'])).code).toBe(2);
+    expect((await run(['reencrypt', '--config', newConfig, '--concurrency', '1.5'])).code).toBe(2);
+  });
+});
