@@ -76,7 +76,11 @@ export interface LiveFacts {
 
 /** Options of {@link LiveEtcd.latest}. */
 export interface LatestOptions {
-  /** Keys per page (default 1000). Also the batch size. */
+  /**
+   * Keys per page, fixed. Also the batch size. Default: sized from the values seen, about
+   * {@link PAGE_BYTES} a page (2,048 keys of 2 KiB values): etcd 3.4 walks every remaining key of
+   * the range for each page it answers, so fewer, larger pages cost it less.
+   */
   readonly pageSize?: number;
   /** Read at this revision instead of the head (it must not be compacted). */
   readonly revision?: number;
@@ -86,7 +90,7 @@ export interface LatestOptions {
 export interface HistoryOptions {
   /** Stop at this revision instead of the head read when the call starts. */
   readonly revision?: number;
-  /** Keys per page of the compaction-state range (default 1000). */
+  /** Keys per page of the compaction-state range (default: sized as for {@link LatestOptions.pageSize}). */
   readonly pageSize?: number;
 }
 
@@ -126,6 +130,12 @@ export interface LiveEtcd {
 }
 
 const EMPTY = new Uint8Array(0);
+/** Keys of the first page of a range, before value sizes are known. */
+const FIRST_PAGE = 32;
+/** The most keys a page asks for. */
+const MAX_PAGE = 10_000;
+/** About how many bytes a page of a range carries (gRPC's receive limit here is 64 MiB). */
+export const PAGE_BYTES = 4 * 1024 * 1024;
 const ZERO_KEY = Buffer.from([0]);
 
 /** The end of the range of keys starting with `prefix` (etcd's `GetPrefixRangeEnd`): `\0` means "to the end". */
@@ -497,8 +507,17 @@ export async function openLiveEtcd(options: EtcdConnectionOptions): Promise<Live
   const probeKeyOf = (prefix: Uint8Array | undefined): Buffer => (prefix === undefined || prefix.length === 0 ? ZERO_KEY : Buffer.from(prefix));
 
   const latest = (prefix: Uint8Array, lo: LatestOptions = {}): AsyncIterable<readonly KeyValue[]> & { readonly revision: Promise<number> } => {
-    const pageSize = lo.pageSize ?? 1000;
-    if (!Number.isSafeInteger(pageSize) || pageSize < 1) throw new RangeError('pageSize must be a positive integer');
+    const fixed = lo.pageSize;
+    if (fixed !== undefined && (!Number.isSafeInteger(fixed) || fixed < 1)) throw new RangeError('pageSize must be a positive integer');
+    // Adaptive: a small first page (values may be up to etcd's 1.5 MiB each, and a response must
+    // stay under gRPC's receive limit), then as many keys as fit PAGE_BYTES at the sizes seen.
+    let pageSize = fixed ?? FIRST_PAGE;
+    const resize = (r: IRangeResponse): void => {
+      if (fixed !== undefined || r.kvs.length === 0) return;
+      let bytes = 0;
+      for (const kv of r.kvs) bytes += kv.key.length + kv.value.length + 64;
+      pageSize = Math.max(FIRST_PAGE, Math.min(MAX_PAGE, Math.floor((PAGE_BYTES * r.kvs.length) / bytes)));
+    };
     let resolveRev!: (n: number) => void;
     let rejectRev!: (e: unknown) => void;
     const revision = new Promise<number>((res, rej) => {
@@ -517,6 +536,7 @@ export async function openLiveEtcd(options: EtcdConnectionOptions): Promise<Live
         for (;;) {
           const r = await (ahead ?? range('range', key, end, pageSize, rev));
           ahead = undefined;
+          resize(r);
           if (rev === 0) {
             rev = num(r.header.revision, 'revision');
             resolveRev(rev);
