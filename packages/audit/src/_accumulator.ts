@@ -38,7 +38,8 @@ export class Accumulator {
     byProviderKey: {} as Record<string, number>,
     plaintextRevisionsOfKeysNowEncrypted: [] as (KeyName & { revision: number })[],
   };
-  readonly #need = new Map<string, { latest: number; history: number }>();
+  readonly #need = new Map<string, { latest: number; history: number; residue: number }>();
+  #residueRead = false;
   /** Latest values that could not be decrypted, by provider key. */
   readonly #latestFailed = new Map<string, number>();
   readonly #findings: Finding[] = [];
@@ -81,12 +82,22 @@ export class Accumulator {
     else this.#present++;
   }
 
-  #needs(id: string, latest: boolean): void {
+  #needs(id: string, where: 'latest' | 'history' | 'residue'): void {
     if (id === 'identity' || id === 'unknown') return;
-    const n = this.#need.get(id) ?? { latest: 0, history: 0 };
-    if (latest) n.latest++;
-    else n.history++;
+    const n = this.#need.get(id) ?? { latest: 0, history: 0, residue: 0 };
+    n[where]++;
     this.#need.set(id, n);
+  }
+
+  /** A revision read from a free page: it needs its key to be read. */
+  residue(cls: number): void {
+    this.#residueRead = true;
+    this.#needs(this.#classes.classification(cls).id, 'residue');
+  }
+
+  /** Free pages were read (even if they held nothing): keys still needed gain the residue column. */
+  residueRead(): void {
+    this.#residueRead = true;
   }
 
   #finding(kind: Finding['kind'], name: KeyName, revision: number, resource: string, id: string, reason?: string): void {
@@ -99,7 +110,7 @@ export class Accumulator {
    */
   latest(key: () => KeyName, resource: string, cls: number, revision: number, decodeError: string | undefined): void {
     const c = this.#classes.classification(cls);
-    this.#needs(c.id, true);
+    this.#needs(c.id, 'latest');
     const t = this.#latest;
     t.byStatus[c.status]++;
     if (c.stale === true) t.stale++;
@@ -123,7 +134,7 @@ export class Accumulator {
    */
   history(key: () => KeyName, resource: string, cls: number, revision: number): boolean {
     const c = this.#classes.classification(cls);
-    this.#needs(c.id, false);
+    this.#needs(c.id, 'history');
     const t = this.#history;
     t.revisions++;
     bump(t.byStatus as Record<string, number>, c.status);
@@ -206,7 +217,9 @@ export class Accumulator {
     for (const r of config.resources) for (const id of r.chain) if (id !== 'identity') configured.add(id);
     const unused = [...configured].filter((id) => !this.#need.has(id)).sort();
     return {
-      needed: [...this.#need].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([id, n]) => ({ id, ...n, configured: configured.has(id) })),
+      needed: [...this.#need]
+        .sort((a, b) => (a[0] < b[0] ? -1 : 1))
+        .map(([id, n]) => ({ id, latest: n.latest, history: n.history, ...(this.#residueRead ? { residue: n.residue } : {}), configured: configured.has(id) })),
       removable: cannotTell === undefined ? unused : [],
       ...(cannotTell !== undefined && unused.length > 0 ? { cannotTell } : {}),
     };

@@ -23,7 +23,8 @@ import { Classifier, type Outcome } from './_classifier.js';
 import { KeyIndex } from './_key-index.js';
 import { FILTERED, KeyStates, OTHER, type PendingPut } from './_key-states.js';
 import type { Classification } from './classify.js';
-import { type AuditReport, compareKeyNames, DAMAGE_LISTED, type DamagedArea, type KeyName, type KeyReport, type RevisionSummary } from './report-types.js';
+import { type AuditReport, compareKeyNames, DAMAGE_LISTED, type DamagedArea, type FreePagesReport, type KeyName, type KeyReport, type ResidualRevision, type RevisionSummary } from './report-types.js';
+import { bump, own, sortedRecord } from './_tally.js';
 import { groupResourceOf } from './resource-of-key.js';
 import type { AuditRevision, SourceFacts } from './source.js';
 
@@ -45,6 +46,11 @@ export interface AuditOptions {
    * Default false (such damage throws `ERR_INVALID_DATA`). A live source has no damage to salvage.
    */
   readonly salvage?: boolean;
+  /**
+   * Snapshots only: also read the file's free pages for revisions compaction left behind
+   * (`report.freePages`). Default false.
+   */
+  readonly freePages?: boolean;
   /** Called every 1000 revisions read and at the end, with the revisions read and the bytes of audited values so far. */
   readonly onProgress?: (progress: { readonly revisions: number; readonly bytes: number }) => void;
 }
@@ -96,6 +102,8 @@ export class AuditRun {
   #seen = 0;
   #bytes = 0;
   #finished = false;
+  /** Residual revisions from free pages, with the free-page scan's counts (see {@link AuditRun.residue}). */
+  #residue: { revisions: ResidualRevision[]; pages: number; duplicates: number; skippedElements: number } | undefined;
 
   /**
    * @param facts - what the source is, its compaction revision, damage known up front
@@ -162,6 +170,37 @@ export class AuditRun {
   #record(entry: AuditRevision, k: number, r: number, out: Outcome): void {
     this.#acc.revision(this.#resources[r] as string, out.cls, out.fingerprint);
     this.#keys.put(k, out, entry.revision.main, this.#details ? summaryOf(entry, out, this.#classifier.classification(out.cls)) : undefined);
+  }
+
+  /**
+   * A revision found in a free page of a snapshot, not in its tree: classified like any revision
+   * and reported apart (`report.freePages`); it counts toward the keys still needed. Tombstones and
+   * keys that are not objects are not residue of interest and are ignored.
+   * @returns undefined, or a promise when the value's provider answers asynchronously
+   */
+  residue(entry: AuditRevision, page: number): Promise<void> | undefined {
+    this.#residue ??= { revisions: [], pages: 0, duplicates: 0, skippedElements: 0 };
+    if (entry.tombstone) return undefined;
+    const text = fromUtf8(entry.kv.key);
+    const resource = groupResourceOf(text);
+    if (resource === null || (this.#options.resource !== undefined && resource !== this.#options.resource)) return undefined;
+    const out = this.#classifier.classify(this.#options.config.transformerForResource(resource), entry.kv.key, entry.kv.value);
+    const record = (o: Outcome): void => {
+      this.#acc.residue(o.cls);
+      const c = this.#classifier.classification(o.cls);
+      const name = text.includes('\uFFFD') ? { key: text, keyBase64: Buffer.from(entry.kv.key).toString('base64') } : { key: text };
+      this.#residue?.revisions.push({ ...name, revision: entry.revision.main, subRevision: entry.revision.sub, status: c.status, id: c.id, resource, page });
+    };
+    if (isPromise(out)) return out.then(record);
+    record(out);
+    return undefined;
+  }
+
+  /** The free-page scan's counts, once it is done. */
+  freePageCounts(counts: { readonly pages: number; readonly duplicates: number; readonly skippedElements: number }): void {
+    this.#residue ??= { revisions: [], pages: 0, duplicates: 0, skippedElements: 0 };
+    this.#acc.residueRead();
+    Object.assign(this.#residue, counts);
   }
 
   /** A damaged area of the source, skipped: the report lists it and its counts become lower bounds. */
@@ -271,9 +310,30 @@ export class AuditRun {
       keysStillNeeded: acc.keysStillNeeded(this.#options.config, cannotTell),
       findings,
       ...(warnings.length > 0 ? { warnings } : {}),
+      ...(this.#residue === undefined ? {} : { freePages: freePagesReport(this.#residue) }),
       ...(damaged ? { damage: { count: this.#damageCount, areas: this.#damage } } : {}),
     };
   }
+}
+
+/** The free-page section: counts by status, provider key and resource, revisions in key order. */
+function freePagesReport(r: { revisions: ResidualRevision[]; pages: number; duplicates: number; skippedElements: number }): FreePagesReport {
+  const byStatus: Record<string, number> = {};
+  const byProviderKey: Record<string, number> = {};
+  const byResource: Record<string, Record<string, number>> = {};
+  for (const v of r.revisions) {
+    bump(byStatus, v.status);
+    bump(byProviderKey, v.id);
+    bump(own(byResource, v.resource, () => ({})), v.status);
+  }
+  const revisions = [...r.revisions].sort((a, b) => compareKeyNames(a, b) || a.revision - b.revision || a.subRevision - b.subRevision);
+  return {
+    pages: r.pages,
+    duplicates: r.duplicates,
+    skippedElements: r.skippedElements,
+    totals: { byStatus: sortedRecord(byStatus), byProviderKey: sortedRecord(byProviderKey), byResource: sortedRecord(byResource) },
+    revisions,
+  };
 }
 
 /** The place of a damage report, from its error's context (names and numbers only). @internal */

@@ -56,6 +56,16 @@ export async function auditSnapshot(snapshot: EtcdSnapshot, options: AuditOption
     const pending = run.push(entry);
     if (pending !== undefined) await pending;
   }
+  if (options.freePages === true) {
+    // Damage of the tree was reported by the pass above; the walk for reachable pages meets it again.
+    const scan = snapshot.freePageRevisions({ excludeLive: true, ...(salvage ? { onDamage: () => undefined } : {}) });
+    for (const entry of scan) {
+      const pending = run.residue(entry, entry.pageId);
+      if (pending !== undefined) await pending;
+    }
+    const s = scan.stats;
+    run.freePageCounts({ pages: s.freePages, duplicates: s.liveDuplicates + s.duplicates, skippedElements: s.skippedElements });
+  }
   return run.finish();
 }
 

@@ -30,6 +30,8 @@ export {
   type AuditTotals,
   type DamagedArea,
   type Finding,
+  type FreePagesReport,
+  type ResidualRevision,
   type KeyName,
   type KeyReport,
   type KeysStillNeeded,

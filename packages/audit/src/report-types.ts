@@ -88,6 +88,9 @@ export type AuditedSource =
       readonly compactRevision: number;
       /** Whether older revisions were read (`--history`); without, only latest values were. */
       readonly history: boolean;
+      /** etcd's database file size, and the part of it in use: the rest is free pages, which may hold old revisions until `etcdctl defrag`. */
+      readonly dbSize?: number;
+      readonly dbSizeInUse?: number;
     };
 
 /** The audit's result. */
@@ -106,12 +109,42 @@ export interface AuditReport {
    * not be decrypted with the configured keys (the wrong cluster's config?).
    */
   readonly warnings?: readonly string[];
+  /** Only with the free-page scan (`freePages`): revisions compaction left in the file's free pages. */
+  readonly freePages?: FreePagesReport;
   /**
    * Only when damage was met: the parts of the source that could not be read and were skipped.
    * Whatever they held is missing from every count, so totals, findings and keys still needed are
    * then lower bounds.
    */
   readonly damage?: AuditDamage;
+}
+
+/** Residue in a snapshot's free pages: revisions the tree no longer holds but the file does. */
+export interface FreePagesReport {
+  /** Free pages scanned (pages below the high-water mark the tree does not reach). */
+  readonly pages: number;
+  /** Copies of revisions still in the tree, found again in free pages (not findings). */
+  readonly duplicates: number;
+  /** Elements whose bounds did not fit (half-overwritten pages): skipped, never trusted. */
+  readonly skippedElements: number;
+  readonly totals: {
+    readonly byStatus: Partial<StatusCounts>;
+    readonly byProviderKey: Record<string, number>;
+    readonly byResource: Record<string, Partial<StatusCounts>>;
+  };
+  /** One per residual put revision of an object, in key order. */
+  readonly revisions: readonly ResidualRevision[];
+}
+
+/** A revision found in a free page. */
+export interface ResidualRevision extends KeyName {
+  readonly revision: number;
+  readonly subRevision: number;
+  readonly status: StatusCounts extends Record<infer K, number> ? K : never;
+  readonly id: string;
+  readonly resource: string;
+  /** The free page it was read from. */
+  readonly page: number;
 }
 
 /** Damage met while auditing (a snapshot salvaged; a live source never reports damage). */
@@ -167,8 +200,12 @@ export interface AuditTotals {
 
 /** Which configured keys values still need. */
 export interface KeysStillNeeded {
-  /** Every provider key (id) some latest or historical value is under, with counts. */
-  readonly needed: readonly { id: string; latest: number; history: number; configured: boolean }[];
+  /**
+   * Every provider key (id) some latest or historical value is under, with counts; `residue`
+   * (only when free pages were read) counts revisions left in free pages: a key the tree no
+   * longer needs may still be needed to read what the file physically holds.
+   */
+  readonly needed: readonly { id: string; latest: number; history: number; residue?: number; configured: boolean }[];
   /**
    * Configured keys no surviving value needs: removable as far as this source goes. Empty when
    * the audit cannot tell ({@link KeysStillNeeded.cannotTell}).

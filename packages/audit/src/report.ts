@@ -4,7 +4,7 @@
  * revisions and error texts.
  * @module
  */
-import type { AuditDamage, AuditReport, Finding } from './report-types.js';
+import type { AuditDamage, AuditReport, Finding, FreePagesReport } from './report-types.js';
 
 /** Options of {@link renderTable}. */
 export interface TableOptions {
@@ -57,6 +57,7 @@ export function renderTable(report: AuditReport, options: TableOptions = {}): st
   out.push(table(['provider:key', 'revisions'], Object.entries(t.history.byProviderKey).sort().map(([k, n]) => [k, n])));
   const leftover = t.history.plaintextRevisionsOfKeysNowEncrypted;
   out.push(`plaintext left in old revisions of objects encrypted now: ${leftover.length}`);
+  if (report.freePages !== undefined) out.push('', ...freePagesSection(report.freePages, options.history === true));
   if (Object.keys(t.kmsV2).length > 0) {
     out.push('');
     out.push('KMS v2 values');
@@ -69,10 +70,11 @@ export function renderTable(report: AuditReport, options: TableOptions = {}): st
   }
   out.push('');
   out.push('Keys still needed (by any latest or old revision)');
+  const residue = report.freePages !== undefined;
   out.push(
     table(
-      ['provider:key', 'latest', 'old', 'in config'],
-      report.keysStillNeeded.needed.map((n) => [n.id, n.latest, n.history, n.configured ? 'yes' : 'NO']),
+      ['provider:key', 'latest', 'old', ...(residue ? ['free pages'] : []), 'in config'],
+      report.keysStillNeeded.needed.map((n) => [n.id, n.latest, n.history, ...(residue ? [n.residue ?? 0] : []), n.configured ? 'yes' : 'NO']),
     ),
   );
   const k = report.keysStillNeeded;
@@ -90,12 +92,37 @@ export function renderTable(report: AuditReport, options: TableOptions = {}): st
   return `${out.join('\n')}\n`;
 }
 
+/** "Residue in free pages": counts, and what to do about it. */
+function freePagesSection(f: FreePagesReport, list: boolean): string[] {
+  const plaintext = f.totals.byStatus.plaintext ?? 0;
+  const total = f.revisions.length;
+  const resources = Object.entries(f.totals.byResource)
+    .filter(([, c]) => (c.plaintext ?? 0) > 0)
+    .map(([r]) => r);
+  const conclusion =
+    plaintext > 0
+      ? `${plaintext} plaintext revision${plaintext === 1 ? '' : 's'} of ${resources.join(', ')} remain${plaintext === 1 ? 's' : ''} in free pages: run \`etcdctl defrag\` on every member, then take a new backup`
+      : total > 0
+        ? `${total} old revision${total === 1 ? '' : 's'} remain in free pages, none plaintext: \`etcdctl defrag\` on every member, then a new backup, removes them`
+        : 'no old revisions remain in free pages';
+  return [
+    `Residue in free pages (${f.pages} free pages read; ${f.duplicates} copies of revisions still in the tree${f.skippedElements > 0 ? `; ${f.skippedElements} damaged elements skipped` : ''})`,
+    table(['provider:key', 'revisions'], Object.entries(f.totals.byProviderKey).map(([k, n]) => [k, n])),
+    conclusion,
+    ...(list ? f.revisions.map((r) => `  ${r.status.padEnd(13)} ${r.key}${r.keyBase64 === undefined ? '' : ` (bytes ${r.keyBase64})`} @${r.revision}  ${r.id}  page ${r.page}`) : []),
+  ];
+}
+
 /** The first line: what was audited. */
 function sourceLine(report: AuditReport): string {
   const s = report.source;
   const compacted = `compacted at ${report.compactRevision ?? 'never'}`;
   if (s.kind === 'snapshot') return `etcd snapshot: head revision ${report.headRevision}, ${compacted}`;
-  return `etcd ${s.endpoints.join(',')} (cluster ${s.clusterId}, member ${s.memberId}): revision ${s.revision}, ${s.compactRevision === 0 ? 'compacted at never' : `compacted at ${s.compactRevision}`}; ${s.history ? 'latest values and every older revision etcd still has' : 'latest values only (--history reads older revisions)'}`;
+  const line = `etcd ${s.endpoints.join(',')} (cluster ${s.clusterId}, member ${s.memberId}): revision ${s.revision}, ${s.compactRevision === 0 ? 'compacted at never' : `compacted at ${s.compactRevision}`}; ${s.history ? 'latest values and every older revision etcd still has' : 'latest values only (--history reads older revisions)'}`;
+  if (s.dbSize === undefined || s.dbSizeInUse === undefined) return line;
+  const mib = (n: number): string => (n / 2 ** 20).toFixed(1);
+  const free = s.dbSize - s.dbSizeInUse;
+  return `${line}\ndatabase: ${mib(s.dbSize)} MiB on disk, ${mib(s.dbSizeInUse)} MiB in use${free > 0 ? `: ${mib(free)} MiB of free pages may still hold old revisions until \`etcdctl defrag\` on every member` : ''}`;
 }
 
 /** How many damaged areas the table lists (JSON lists up to DAMAGE_LISTED). */

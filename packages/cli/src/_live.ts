@@ -86,6 +86,8 @@ export function liveSourceFacts(facts: LiveFacts, history: boolean): SourceFacts
       revision: facts.revision,
       compactRevision: facts.compactRevision,
       history,
+      dbSize: facts.dbSize,
+      dbSizeInUse: facts.dbSizeInUse,
     },
     compactRevision: facts.compactRevision === 0 ? null : facts.compactRevision,
     ...(history ? {} : { latestOnly: true }),

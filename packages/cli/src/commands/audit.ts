@@ -12,7 +12,7 @@ import { Exit, UsageError } from '../_errors.js';
 import { byteLimit, type CliIO, DEFAULT_MAX_CONFIG_BYTES } from '../_io.js';
 
 export const auditUsage = `atrest audit SNAPSHOT|--endpoints URL --config FILE [-o table|json|yaml] [--history] [--resource RESOURCE]
-             [--fail-on plaintext,stale,undecryptable] [--kms-mock NAME=base64[:KEYID]]...
+             [--free-pages] [--fail-on plaintext,stale,undecryptable,residue-plaintext] [--kms-mock NAME=base64[:KEYID]]...
   Reads an etcd snapshot file (etcdctl snapshot save), or a running etcd, and reports, per resource and per
   provider key, how many latest values are encrypted, stale, plaintext or undecryptable; old
   revisions still in the file (--history lists them one by one); the KMS v2 inventory; and which
@@ -22,6 +22,10 @@ export const auditUsage = `atrest audit SNAPSHOT|--endpoints URL --config FILE [
   parts of the snapshot were damaged and skipped (the report is printed, its counts are lower
   bounds); 1 when the snapshot cannot be read at all (not bbolt, no valid meta page, SHA-256
   trailer mismatch).
+  --free-pages also reads the snapshot's free pages: compaction unlinks old revisions from the
+  tree, but their bytes stay in the file (and in every backup) until \`etcdctl defrag\`. Each
+  residual revision is classified like the rest and counts toward the keys still needed;
+  --fail-on residue-plaintext exits 3 when plaintext remains there.
   --max-config-bytes N caps the config file (default 4 MiB).
   A running etcd is read at one revision (its latest values; with --history also every older
   revision etcd still has), and the report is the one a snapshot taken at that revision gives.
@@ -29,7 +33,7 @@ export const auditUsage = `atrest audit SNAPSHOT|--endpoints URL --config FILE [
   compacted during the read is read again at the newest revision.
 ${LIVE_USAGE}`;
 
-const CATEGORIES = ['plaintext', 'stale', 'undecryptable'] as const;
+const CATEGORIES = ['plaintext', 'stale', 'undecryptable', 'residue-plaintext'] as const;
 
 /** Run `atrest audit`. */
 export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
@@ -39,6 +43,7 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
       config: { type: 'string' },
       output: { type: 'string', short: 'o', default: 'table' },
       history: { type: 'boolean', default: false },
+      'free-pages': { type: 'boolean', default: false },
       resource: { type: 'string' },
       'fail-on': { type: 'string' },
       'kms-mock': { type: 'string', multiple: true },
@@ -50,6 +55,7 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
   if (positionals.length > 1) throw new UsageError('audit takes one SNAPSHOT file');
   const live = wantsLive(values, positionals[0], io);
   if (!live && positionals.length !== 1) throw new UsageError('audit takes a SNAPSHOT file or --endpoints');
+  if (live && values['free-pages'] === true) throw new UsageError('--free-pages reads a snapshot file; a live audit reports the database bytes not in use in its header');
   const output = values.output;
   if (output !== 'table' && output !== 'json' && output !== 'yaml') throw new UsageError(`-o must be table, json or yaml, got "${output}"`);
   const failOn = (values['fail-on'] ?? '').split(',').filter((s) => s !== '');
@@ -67,6 +73,7 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
       plaintext: t.latest.byStatus.plaintext + (history ? t.history.plaintextRevisionsOfKeysNowEncrypted.length : 0),
       stale: t.latest.stale,
       undecryptable: t.latest.byStatus.undecryptable + (history ? (t.history.byStatus.undecryptable ?? 0) : 0),
+      'residue-plaintext': report.freePages?.totals.byStatus.plaintext ?? 0,
     };
     const failed = failOn.filter((f) => (present[f] ?? 0) > 0);
     if (report.damage !== undefined) {
@@ -122,6 +129,7 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
       report = await auditSnapshot(snapshot, {
         config,
         salvage: true,
+        freePages: values['free-pages'] === true,
         ...resource,
         onProgress: ({ revisions, bytes }: { revisions: number; bytes: number }) => {
           failIfTrailerFailed();

@@ -12,12 +12,13 @@ import type { AtrestError } from '@atrest/core';
 import { LIVE_FLAGS, LIVE_USAGE, liveRevisions, openLive, wantsLive } from '../_live.js';
 
 export const dumpUsage = `atrest dump SNAPSHOT|--endpoints URL --config FILE [--resource RESOURCE] [-n NS | -A] [--name N] [--revision R]
-            [-o yaml|json|jsonl] [--kms-mock NAME=base64[:KEYID]]...
+            [--free-pages] [-o yaml|json|jsonl] [--kms-mock NAME=base64[:KEYID]]...
   Prints every surviving revision that matches, decrypted and decoded (Secrets with their data,
   base64), as YAML documents, one JSON array, or JSON lines. This prints secrets: mind where the
   output goes. RESOURCE is any name kubectl accepts (secret, cm, deploy, deployments.apps,
   widgets.example.com). A filter that matches nothing says so on stderr; a --revision the source
-  does not hold is an error (exit 1).
+  does not hold is an error (exit 1). --free-pages prints instead the revisions compaction left in
+  the snapshot's free pages (forensics: they are secrets too).
   Damaged parts of the snapshot are skipped and named on stderr (page, byte offset); the exit
   status is then 4. A running etcd is read at one revision: every revision it still has, as a
   snapshot taken then would hold.
@@ -33,6 +34,7 @@ export async function dumpCommand(argv: string[], io: CliIO): Promise<number> {
       resource: { type: 'string' },
       namespace: { type: 'string', short: 'n' },
       'all-namespaces': { type: 'boolean', short: 'A' },
+      'free-pages': { type: 'boolean', default: false },
       name: { type: 'string' },
       revision: { type: 'string' },
       output: { type: 'string', short: 'o', default: 'yaml' },
@@ -45,6 +47,7 @@ export async function dumpCommand(argv: string[], io: CliIO): Promise<number> {
   if (positionals.length > 1) throw new UsageError('dump takes one SNAPSHOT file');
   const live = wantsLive(values, positionals[0], io);
   if (!live && positionals.length !== 1) throw new UsageError('dump takes a SNAPSHOT file or --endpoints');
+  if (live && values['free-pages'] === true) throw new UsageError('--free-pages reads a snapshot file, not --endpoints');
   const output = values.output;
   if (output !== 'yaml' && output !== 'json' && output !== 'jsonl') throw new UsageError(`-o must be yaml, json or jsonl, got "${output}"`);
   if (values.namespace !== undefined && values['all-namespaces'] === true) throw new UsageError('-n and -A do not go together');
@@ -95,6 +98,15 @@ export async function dumpCommand(argv: string[], io: CliIO): Promise<number> {
     io.stderr(`atrest dump: skipped a damaged part of the snapshot: ${e.describe()}\n`);
   };
   try {
+    if (values['free-pages'] === true) {
+      const scan = snapshot.freePageRevisions({ excludeLive: true, onDamage });
+      const batches = (async function* () {
+        for (const entry of scan) yield [entry];
+      })();
+      for await (const o of dumpRevisions(batches, filters)) print(o);
+      end();
+      return damaged > 0 ? Exit.Damaged : Exit.Ok;
+    }
     for await (const o of dumpObjects(snapshot, { ...filters, onDamage })) print(o);
     if (printed === 0 && revision !== undefined) {
       let held = false;
