@@ -3,7 +3,7 @@
  * of ~2 KiB encrypted by atrest (aesgcm) are written into a real etcd on this machine (one put =
  * one revision, as kube-apiserver writes), `etcdctl snapshot save` copies it, and then, in
  * alternating fresh processes, the same audit reads
- * - the snapshot file (`auditSnapshot`),
+ * - the snapshot file (`auditSnapshot`), and again with its free pages read (`freePages`),
  * - the running etcd's latest values at one revision (`auditRevisions` over `latest()`),
  * - the running etcd's every surviving revision (`auditRevisions` over `history()`).
  * Each child reports wall and CPU seconds of the audit, values/s and its peak RSS. etcd runs on
@@ -42,8 +42,8 @@ resources:
       - identity: {}
 `;
 
-type Mode = 'snapshot' | 'live' | 'live-history';
-const MODES: readonly Mode[] = ['snapshot', 'live', 'live-history'];
+type Mode = 'snapshot' | 'snapshot-free-pages' | 'live' | 'live-history';
+const MODES: readonly Mode[] = ['snapshot', 'snapshot-free-pages', 'live', 'live-history'];
 
 /** One child's figures. */
 interface Row {
@@ -66,9 +66,9 @@ async function child(mode: Mode, endpoint: string, file: string): Promise<Row> {
   const t0 = process.hrtime.bigint();
   const c0 = cpuNow();
   let report: AuditReport;
-  if (mode === 'snapshot') {
+  if (mode === 'snapshot' || mode === 'snapshot-free-pages') {
     const snapshot = openSnapshot(file);
-    report = await auditSnapshot(snapshot, { config });
+    report = await auditSnapshot(snapshot, { config, freePages: mode === 'snapshot-free-pages' });
     snapshot.close();
   } else {
     const live = await openLiveEtcd({ endpoints: [endpoint], dialTimeoutMs: 2000, commandTimeoutMs: 30_000 });
