@@ -66,6 +66,21 @@ describe('atrest binary', () => {
     expect(help.stdout).toMatch(/^atrest audit SNAPSHOT/);
   });
 
+  it('a bad ATREST_CRYPTO_BACKEND is one line naming the variable at first use, never a stack trace at import', () => {
+    const r = spawnSync(process.execPath, [bin, 'encrypt', '--config', 'docs/samples/encryption-config.yaml', '--resource', 'secrets', '--etcd-key', '/registry/secrets/a/b'], {
+      cwd: repo,
+      input: 'x',
+      encoding: 'utf8',
+      env: { ...process.env, ATREST_CRYPTO_BACKEND: 'bogus' },
+    });
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain('ATREST_CRYPTO_BACKEND: unknown crypto backend "bogus"; use native, node or noble, or unset it');
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    // Commands that need no crypto still run.
+    expect(spawnSync(process.execPath, [bin, 'validate', 'docs/samples/encryption-config.yaml'], { cwd: repo, encoding: 'utf8', env: { ...process.env, ATREST_CRYPTO_BACKEND: 'bogus' } }).stderr).not.toMatch(/\n\s+at /);
+  });
+
   it('exits non-zero with the error on stderr for garbage', () => {
     const r = spawnSync(process.execPath, [bin, 'decrypt', '--config', 'docs/samples/encryption-config.yaml', '--resource', 'secrets',
       '--etcd-key', '/registry/secrets/a/b'], { cwd: repo, input: Buffer.from('k8s:enc:aesgcm:v1:key1:\x00\x01'), encoding: 'utf8' });

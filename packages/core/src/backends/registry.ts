@@ -66,16 +66,27 @@ export function getBackend(name: string): CryptoBackend {
   throw new AtrestError(ErrorCode.InvalidArgument, `unknown crypto backend "${name}"`, { known: Object.keys(known).join('|') });
 }
 
-function initial(): CryptoBackend {
+/**
+ * The backend at load time, or the error a bad `ATREST_CRYPTO_BACKEND` gives. The error is thrown
+ * at first use, not at import: importing a package must never throw (a CLI would print a stack
+ * trace, a library user could not even catch it).
+ */
+function initial(): CryptoBackend | AtrestError {
   const env = typeof process === 'object' ? process.env?.['ATREST_CRYPTO_BACKEND'] : undefined;
-  if (env) return getBackend(env);
-  return nativeBackend ?? nodeBackend;
+  if (!env) return nativeBackend ?? nodeBackend;
+  try {
+    return getBackend(env);
+  } catch (err) {
+    const e = err as AtrestError;
+    return new AtrestError(e.code, `ATREST_CRYPTO_BACKEND: ${e.message}; use native, node or noble, or unset it`, { ...e.context, variable: 'ATREST_CRYPTO_BACKEND' });
+  }
 }
 
-let current: CryptoBackend = initial();
+let current: CryptoBackend | AtrestError = initial();
 
 /**
  * The backend providers use when their options name none.
+ * @throws AtrestError `ERR_INVALID_ARGUMENT` when `ATREST_CRYPTO_BACKEND` names no available backend
  * @example
  * ```ts
  * import { defaultBackend } from '@atrest/core';
@@ -83,6 +94,7 @@ let current: CryptoBackend = initial();
  * ```
  */
 export function defaultBackend(): CryptoBackend {
+  if (current instanceof AtrestError) throw current;
   return current;
 }
 
@@ -98,7 +110,7 @@ export function defaultBackend(): CryptoBackend {
  * ```
  */
 export function setDefaultBackend(backend: CryptoBackend | string): CryptoBackend {
-  const previous = current;
+  const previous = current instanceof AtrestError ? (nativeBackend ?? nodeBackend) : current;
   current = typeof backend === 'string' ? getBackend(backend) : backend;
   return previous;
 }
