@@ -84,3 +84,11 @@ describe('audit -o yaml', () => {
     expect(text.startsWith('---\n"schema": "atrest.audit/v1"\n"source":\n')).toBe(true);
   });
 });
+
+describe('a file that is not a snapshot', () => {
+  it('says what atrest expected, exit 1', async () => {
+    const r = await run(['audit', join(repo, 'README.md'), '--config', config]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('README.md is not an etcd database: expected the file `etcdctl snapshot save` writes');
+  });
+});

@@ -4,7 +4,7 @@
  */
 import { statSync } from 'node:fs';
 import { auditRevisions, auditSnapshot, type AuditReport, renderJson, renderTable, resolveResource, toYamlDocument } from '@atrest/audit';
-import { openSnapshot } from '@atrest/etcd-snapshot';
+import { openSnapshotFile } from '../_snapshot.js';
 import { parse, required } from '../_args.js';
 import { LIVE_FLAGS, LIVE_USAGE, liveRevisions, liveSourceFacts, openLive, wantsLive, withCompactionRetry } from '../_live.js';
 import { loadConfigFile } from '../_config.js';
@@ -110,7 +110,7 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
   // The SHA-256 trailer is checked on another thread while the audit reads the file (on two
   // cores the hash then costs no time). A mismatch stops the audit and is reported exactly as
   // opening with the check would have reported it, before anything is printed.
-  const snapshot = openSnapshot(file, { trailer: 'skip', truncated: 'tolerate' });
+  const snapshot = openSnapshotFile(file, { trailer: 'skip', truncated: 'tolerate' });
   try {
     const info = snapshot.info();
     if (info.trailer.present === false) io.stderr('atrest audit: warning: no SHA-256 trailer (not an etcdctl snapshot, or a copy of a live db): integrity not verified\n');

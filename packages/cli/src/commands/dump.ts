@@ -3,7 +3,7 @@
  * @module
  */
 import { type DumpedObject, dumpObjects, dumpRevisions, resolveResource, toYamlDocument } from '@atrest/audit';
-import { openSnapshot } from '@atrest/etcd-snapshot';
+import { openSnapshotFile } from '../_snapshot.js';
 import { parse, required } from '../_args.js';
 import { loadConfigFile } from '../_config.js';
 import { Exit, UsageError } from '../_errors.js';
@@ -90,7 +90,7 @@ export async function dumpCommand(argv: string[], io: CliIO): Promise<number> {
       etcd.close();
     }
   }
-  const snapshot = openSnapshot(positionals[0] as string, { truncated: 'tolerate' });
+  const snapshot = openSnapshotFile(positionals[0] as string, { truncated: 'tolerate' });
   if (snapshot.info().missingBytes > 0) io.stderr(`atrest dump: the file is truncated: the last ${snapshot.info().missingBytes} bytes of the database are missing\n`);
   let damaged = 0;
   const onDamage = (e: AtrestError): void => {

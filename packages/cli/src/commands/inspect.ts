@@ -4,7 +4,7 @@
  */
 import { fromUtf8, utf8 } from '@atrest/core';
 import { inspectEnvelope } from '@atrest/audit';
-import { openSnapshot } from '@atrest/etcd-snapshot';
+import { openSnapshotFile } from '../_snapshot.js';
 import { parse } from '../_args.js';
 import { Exit, UsageError } from '../_errors.js';
 import { byteLimit, type CliIO, DEFAULT_MAX_VALUE_BYTES } from '../_io.js';
@@ -49,7 +49,7 @@ export async function inspectCommand(argv: string[], io: CliIO): Promise<number>
         etcd.close();
       }
     } else {
-      const snapshot = openSnapshot(file as string);
+      const snapshot = openSnapshotFile(file as string);
       try {
         for (const e of snapshot.revisions()) {
           if (e.tombstone || fromUtf8(e.kv.key) !== etcdKey) continue;
