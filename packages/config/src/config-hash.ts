@@ -6,9 +6,9 @@
  * no normalisation of line endings or whitespace) and renders it as the lowercase hex digest
  * after the fixed prefix `k8s:enc:unstable:1:`. That string is the `hash` label of the metric
  * `apiserver_encryption_config_controller_last_config_info` (the `apiserver_id_hash` label beside it
- * is `sha256:<hex>` of the apiserver's identity, not of the file). Releases before the prefix was
- * added (1.29 and earlier) used the bare hex digest; upstream calls the format unstable across
- * releases, so {@link configHashHex} is exported too.
+ * is `sha256:<hex>` of the apiserver's identity, not of the file). Older releases (before the
+ * prefix and the metric) kept the bare hex digest internally; upstream calls the format unstable
+ * across releases, so {@link configHashHex} is exported too.
  * @module
  */
 import { createHash } from 'node:crypto';

@@ -25,7 +25,7 @@ export const validateUsage = `atrest validate [--strict] FILE
   rule. Warnings alone exit 0. Key material is never printed.
   Prints "config hash: k8s:enc:unstable:1:<sha256 hex of the file's bytes>", the value of the
   hash label of kube-apiserver's apiserver_encryption_config_controller_last_config_info metric
-  (1.30+; earlier releases reported the bare hex), to check which file every apiserver loaded.
+  (releases that export it), to check which file every apiserver loaded.
   --strict         treat warnings as problems (exit 1)
   --max-config-bytes N caps the file (default 4 MiB).
 `;
