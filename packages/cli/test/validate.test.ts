@@ -3,19 +3,20 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { run } from './_run.js';
 
-const repo = join(import.meta.dirname, '..', '..', '..');
-const sampleConfig = join(repo, 'docs', 'samples', 'encryption-config.yaml');
-const tmp = mkdtempSync(join(tmpdir(), 'atrest-cli-validate-'));
-afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-
-function file(name: string, content: string | Uint8Array): string {
-  const p = join(tmp, name);
-  writeFileSync(p, content);
-  return p;
-}
+const sampleConfig = fileURLToPath(new URL('../../../docs/samples/encryption-config.yaml', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'atrest-cli-validate-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+let written = 0;
+/** Writes a config into the test's directory under a fresh name. */
+const file = (_label: string, content: string): string => {
+  const path = join(dir, `config-${written++}.yaml`);
+  writeFileSync(path, content);
+  return path;
+};
 const K32 = Buffer.alloc(32, 5).toString('base64');
 const header = 'apiVersion: apiserver.config.k8s.io/v1\nkind: EncryptionConfiguration\nresources:\n';
 const warned = `${header}  - resources: [secrets]\n    providers:\n      - identity: {}\n      - aescbc: {keys: [{name: a, secret: ${K32}}, {name: b, secret: ${K32}}]}\n`;
