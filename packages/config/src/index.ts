@@ -43,3 +43,5 @@ export {
   type LoadedEncryptionConfiguration,
   type ConfiguredResource,
 } from './load.js';
+export { configWarnings, type ConfigWarning, type ConfigWarningKind } from './warnings.js';
+export { configHash, configHashHex, CONFIG_HASH_PREFIX } from './config-hash.js';
