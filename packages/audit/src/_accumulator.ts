@@ -203,6 +203,14 @@ export class Accumulator {
     return warnings;
   }
 
+  /**
+   * A revision whose object says it is another resource than its key's: the object's TypeMeta is
+   * what it is; the key decided which rule of the config it was read with.
+   */
+  mismatch(key: KeyName, revision: number, resource: string, id: string, typeResource: string, apiVersion: string, kind: string): void {
+    this.#finding('resource-mismatch', key, revision, resource, id, `the object is a ${apiVersion} ${kind} (${typeResource}), stored under a key of ${resource}`);
+  }
+
   /** Values, latest and history, that no configured key decrypted. */
   undecryptable(): number {
     return this.#latest.byStatus.undecryptable + (this.#history.byStatus.undecryptable ?? 0);

@@ -9,13 +9,14 @@
  *   `inspectEnvelope` (text decoding, prefix parsing) runs only for a new one. KMS values are
  *   inspected one by one (their key ID and DEK fingerprint are per value).
  * - The etcd key goes to the transformer as the bytes stored in the snapshot (kube-apiserver's
- *   authenticated data), and the object is only checked to decode, or summarized when the audit
- *   keeps details, never decoded in full.
+ *   authenticated data), and the object is only checked to decode (with its TypeMeta read, which
+ *   the audit compares with the key's resource), or summarized when the audit keeps details, never
+ *   decoded in full.
  *
  * @module
  */
 import { isPromise, type ReadResult, toAtrestError, type Transformer } from '@atrest/core';
-import { checkObject, decodeObjectSummary } from '@atrest/kube-objects';
+import { decodeObjectSummary, objectTypeMeta } from '@atrest/kube-objects';
 import { type Classification, classificationBase, type ObjectSummary } from './classify.js';
 import { inspectEnvelope } from './envelope.js';
 
@@ -29,6 +30,9 @@ export interface Outcome {
   readonly object?: ObjectSummary;
   /** kms: fingerprint of the wrapped DEK. */
   readonly fingerprint?: string;
+  /** The object's own TypeMeta, when it decodes and names one. */
+  readonly apiVersion?: string;
+  readonly kind?: string;
 }
 
 type BaseFields = Omit<Classification, 'stale' | 'status' | 'error'>;
@@ -145,11 +149,14 @@ export class Classifier {
     }
     let object: ObjectSummary | undefined;
     let decodeError: string | undefined;
+    let apiVersion = '';
+    let kind = '';
     try {
       if (this.#details) {
         const s = decodeObjectSummary(r.plaintext);
         object = { apiVersion: s.apiVersion, kind: s.kind, namespace: s.namespace, name: s.name, uid: s.uid };
-      } else checkObject(r.plaintext);
+        ({ apiVersion, kind } = s);
+      } else ({ apiVersion, kind } = objectTypeMeta(r.plaintext));
     } catch (err) {
       decodeError = toAtrestError(err).message;
     }
@@ -158,6 +165,7 @@ export class Classifier {
       ...(decodeError !== undefined ? { decodeError } : {}),
       ...(object !== undefined ? { object } : {}),
       ...(fingerprint !== undefined ? { fingerprint } : {}),
+      ...(kind !== '' ? { apiVersion, kind } : {}),
     };
   }
 

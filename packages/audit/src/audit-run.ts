@@ -26,6 +26,7 @@ import type { Classification } from './classify.js';
 import { type AuditReport, compareKeyNames, DAMAGE_LISTED, type DamagedArea, type FreePagesReport, type KeyName, type KeyReport, type ResidualRevision, type RevisionSummary } from './report-types.js';
 import { bump, own, sortedRecord } from './_tally.js';
 import { groupResourceOf } from './resource-of-key.js';
+import { builtinResourceOfKind } from './resource-names.js';
 import type { AuditRevision, SourceFacts } from './source.js';
 
 /** Options of an audit. */
@@ -168,7 +169,14 @@ export class AuditRun {
   }
 
   #record(entry: AuditRevision, k: number, r: number, out: Outcome): void {
-    this.#acc.revision(this.#resources[r] as string, out.cls, out.fingerprint);
+    const resource = this.#resources[r] as string;
+    this.#acc.revision(resource, out.cls, out.fingerprint);
+    if (out.kind !== undefined) {
+      const typeResource = builtinResourceOfKind(out.apiVersion ?? '', out.kind);
+      if (typeResource !== undefined && typeResource !== resource) {
+        this.#acc.mismatch(this.#keyName(k), entry.revision.main, resource, this.#classifier.classification(out.cls).id, typeResource, out.apiVersion ?? '', out.kind);
+      }
+    }
     this.#keys.put(k, out, entry.revision.main, this.#details ? summaryOf(entry, out, this.#classifier.classification(out.cls)) : undefined);
   }
 

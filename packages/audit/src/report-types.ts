@@ -62,7 +62,7 @@ export function compareKeyNames(a: KeyName, b: KeyName): number {
 
 /** Something an auditor should look at. */
 export interface Finding extends KeyName {
-  readonly kind: 'undecryptable' | 'plaintext' | 'stale' | 'history-plaintext' | 'history-stale' | 'undecodable';
+  readonly kind: 'undecryptable' | 'plaintext' | 'stale' | 'history-plaintext' | 'history-stale' | 'undecodable' | 'resource-mismatch';
   readonly revision: number;
   readonly resource: string;
   readonly id: string;

@@ -131,3 +131,17 @@ export function resolveResource(name: string, flag: string): ResourceName {
 export function etcdKeyOf(resource: ResourceName, name: string, namespace: string | undefined): string {
   return `/registry/${resource.storage}/${resource.namespaced && namespace !== undefined ? `${namespace}/` : ''}${name}`;
 }
+
+/**
+ * The built-in resource an object of this TypeMeta is, or undefined when it is not a built-in kind
+ * atrest knows (custom resources, kinds of retired groups such as `extensions/v1beta1`).
+ * @internal
+ */
+export function builtinResourceOfKind(apiVersion: string, kind: string): string | undefined {
+  const slash = apiVersion.indexOf('/');
+  const group = slash < 0 ? '' : apiVersion.slice(0, slash);
+  const singular = kind.toLowerCase();
+  const r = BY_NAME.get(group === '' ? singular : `${singular}.${group}`);
+  // Only a kind's own singular name counts: a short name is not a kind.
+  return r !== undefined && (r.aliases[0] === singular || r.groupResource.split('.')[0] === singular) ? r.groupResource : undefined;
+}

@@ -19,6 +19,8 @@ import { auditRevisions, auditSnapshot, type AuditOptions, type AuditReport, typ
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { envelope, entry, message } from '../../kube-objects/test/_craft.js';
+import { objectTypeMeta } from '@atrest/kube-objects';
+import { builtinResourceOfKind } from '../src/resource-names.js';
 import { type Event, syntheticSnapshot } from './_synthetic.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'atrest-audit-rules-'));
@@ -206,7 +208,15 @@ async function model(history: readonly (readonly Event[])[], config: LoadedEncry
     for (const e of puts) classified.push({ revision: e.revision, c: await classifyValue(t, fromUtf8(e.key), e.value as Uint8Array) });
     const latest = deleted ? undefined : classified[classified.length - 1];
     const older = deleted ? classified : classified.slice(0, -1);
-    for (const { c } of classified) if (c.classification.id !== 'identity' && c.classification.id !== 'unknown') p.needed.add(c.classification.id);
+    for (const { revision, c } of classified) {
+      if (c.classification.id !== 'identity' && c.classification.id !== 'unknown') p.needed.add(c.classification.id);
+      // An object that says it is another built-in resource than its key's.
+      if (c.plaintext !== undefined && c.decodeError === undefined) {
+        const t = objectTypeMeta(c.plaintext);
+        const is = builtinResourceOfKind(t.apiVersion, t.kind);
+        if (is !== undefined && is !== gr) p.findings.push(`resource-mismatch ${text} ${revision}`);
+      }
+    }
     if (latest !== undefined) {
       const c = latest.c.classification;
       p.latest[c.status]++;
@@ -300,7 +310,7 @@ describe('on synthetic histories', () => {
       { numRuns: 150 },
     );
     // The histories reached every kind of finding, and a key written twice in one revision.
-    expect([...seen].sort()).toEqual(['history-plaintext', 'history-stale', 'one key twice in a revision', 'plaintext', 'stale', 'undecodable', 'undecryptable']);
+    expect([...seen].sort()).toEqual(['history-plaintext', 'history-stale', 'one key twice in a revision', 'plaintext', 'resource-mismatch', 'stale', 'undecodable', 'undecryptable']);
   }, 120_000);
 });
 

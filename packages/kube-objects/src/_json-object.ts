@@ -134,12 +134,13 @@ function checkStringMap(o: JsonObject, key: string, path: string): void {
  * first error.
  * @internal
  */
-export function checkJsonObject(bytes: Uint8Array): void {
-  const { doc } = parseDocument(bytes);
+export function checkJsonObject(bytes: Uint8Array): { readonly apiVersion: string; readonly kind: string } {
+  const { doc, apiVersion, kind } = parseDocument(bytes);
   const m = metadataObject(doc);
   for (const key of ['name', 'generateName', 'namespace', 'selfLink', 'uid', 'resourceVersion', 'creationTimestamp', 'deletionTimestamp']) str(m, key, 'metadata');
   checkStringMap(m, 'labels', 'metadata');
   checkStringMap(m, 'annotations', 'metadata');
+  return { apiVersion, kind };
 }
 
 /**

@@ -145,6 +145,16 @@ export function checkProtobufObject(data: Uint8Array, from: number): ObjectEncod
 }
 
 /**
+ * Check the bytes after the `k8s\0` magic as {@link checkProtobufObject} does, and read the
+ * object's TypeMeta.
+ * @internal
+ */
+export function typeMetaOfProtobufObject(data: Uint8Array, from: number): { encoding: ObjectEncoding; apiVersion: string; kind: string } {
+  const encoding = checkProtobufObject(data, from);
+  return { encoding, apiVersion: text(data, TypeMeta, 1), kind: text(data, TypeMeta, 2) };
+}
+
+/**
  * Summarize the bytes after the `k8s\0` magic (`data[from..]`).
  * @internal
  */

@@ -13,7 +13,7 @@
 import { AtrestError } from '@atrest/core';
 import { invalidObject } from './_errors.js';
 import { checkJsonObject, decodeJsonObject } from './_json-object.js';
-import { checkProtobufObject, summarizeProtobufObject } from './_protobuf-summary.js';
+import { checkProtobufObject, summarizeProtobufObject, typeMetaOfProtobufObject } from './_protobuf-summary.js';
 import { CBOR_MAGIC, ENCRYPTED_PREFIX, firstNonSpace, PROTOBUF_MAGIC, startsWith } from './_sniff.js';
 import type { ObjectEncoding } from './types.js';
 
@@ -48,7 +48,7 @@ export interface ObjectSummary {
  * ```
  */
 export function decodeObjectSummary(bytes: Uint8Array): ObjectSummary {
-  return dispatch(bytes, true) as ObjectSummary;
+  return dispatch(bytes, 'summary') as ObjectSummary;
 }
 
 /**
@@ -66,22 +66,50 @@ export function decodeObjectSummary(bytes: Uint8Array): ObjectSummary {
  * ```
  */
 export function checkObject(bytes: Uint8Array): ObjectEncoding {
-  return dispatch(bytes, false) as ObjectEncoding;
+  return dispatch(bytes, 'check') as ObjectEncoding;
+}
+
+/** What {@link objectTypeMeta} returns. */
+export interface ObjectTypeMeta {
+  readonly encoding: ObjectEncoding;
+  /** `apiVersion` (empty when unknown). */
+  readonly apiVersion: string;
+  /** `kind` (empty when unknown). */
+  readonly kind: string;
+}
+
+/**
+ * {@link checkObject}, and the object's own TypeMeta: what it says it is, whatever key it is
+ * stored under (an audit compares the two).
+ *
+ * @param bytes - the plaintext value
+ * @returns encoding, apiVersion, kind
+ * @throws AtrestError `ERR_INVALID_DATA` exactly when {@link checkObject} throws
+ * @example
+ * ```ts
+ * import { objectTypeMeta } from '@atrest/kube-objects';
+ * objectTypeMeta(new TextEncoder().encode('{"apiVersion":"apps/v1","kind":"Deployment"}')).kind; // 'Deployment'
+ * ```
+ */
+export function objectTypeMeta(bytes: Uint8Array): ObjectTypeMeta {
+  return dispatch(bytes, 'type') as ObjectTypeMeta;
 }
 
 const UNKNOWN: ObjectSummary = Object.freeze({ encoding: 'unknown', apiVersion: '', kind: '', name: '', namespace: '', uid: '' });
 
-function dispatch(bytes: Uint8Array, summary: boolean): ObjectSummary | ObjectEncoding {
+function dispatch(bytes: Uint8Array, mode: 'check' | 'type' | 'summary'): ObjectSummary | ObjectTypeMeta | ObjectEncoding {
   try {
     if (startsWith(bytes, PROTOBUF_MAGIC)) {
-      return summary ? summarizeProtobufObject(bytes, PROTOBUF_MAGIC.length) : checkProtobufObject(bytes, PROTOBUF_MAGIC.length);
+      if (mode === 'check') return checkProtobufObject(bytes, PROTOBUF_MAGIC.length);
+      return mode === 'type' ? typeMetaOfProtobufObject(bytes, PROTOBUF_MAGIC.length) : summarizeProtobufObject(bytes, PROTOBUF_MAGIC.length);
     }
-    if (startsWith(bytes, CBOR_MAGIC)) return summary ? { ...UNKNOWN } : 'unknown';
+    if (startsWith(bytes, CBOR_MAGIC)) return mode === 'check' ? 'unknown' : mode === 'type' ? { encoding: 'unknown', apiVersion: '', kind: '' } : { ...UNKNOWN };
     if (firstNonSpace(bytes) === 0x7b) {
-      if (!summary) {
+      if (mode === 'check') {
         checkJsonObject(bytes);
         return 'json';
       }
+      if (mode === 'type') return { encoding: 'json', ...checkJsonObject(bytes) };
       const o = decodeJsonObject(bytes, false);
       const m = o.metadata;
       return { encoding: o.encoding, apiVersion: o.apiVersion, kind: o.kind, name: m?.name ?? '', namespace: m?.namespace ?? '', uid: m?.uid ?? '' };

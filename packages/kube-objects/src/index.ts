@@ -12,5 +12,5 @@
  * @module
  */
 export { decodeObject, PROTOBUF_MAGIC, type DecodeOptions } from './decode-object.js';
-export { checkObject, decodeObjectSummary, type ObjectSummary } from './decode-summary.js';
+export { checkObject, decodeObjectSummary, objectTypeMeta, type ObjectSummary, type ObjectTypeMeta } from './decode-summary.js';
 export type { ConfigMapPayload, DecodedObject, ObjectEncoding, ObjectMeta, SecretPayload } from './types.js';
