@@ -26,10 +26,11 @@ const addon = openssl.startsWith('3.')
 const sodium = load('sodium-native');
 const sodiumPackage = sodium.value === null ? { value: null } : load('sodium-native/package.json');
 
-module.exports = {
-  addon: addon.value,
-  addonError: addon.error,
-  sodium: sodium.value,
-  sodiumError: sodium.error,
-  sodiumVersion: sodiumPackage.value === null ? null : String(sodiumPackage.value.version),
-};
+// Assigned one by one (not `module.exports = { ... }`) so Node's CommonJS export detection sees
+// every name and `import { addon, sodium, ... } from '@atrest/native'` works from ESM as declared
+// in index.d.cts (test/exports.test.ts checks each declared name).
+exports.addon = addon.value;
+exports.addonError = addon.error;
+exports.sodium = sodium.value;
+exports.sodiumError = sodium.error;
+exports.sodiumVersion = sodiumPackage.value === null ? null : String(sodiumPackage.value.version);
