@@ -15,6 +15,7 @@ import { dumpCommand, dumpUsage } from './commands/dump.js';
 import { inspectCommand, inspectUsage } from './commands/inspect.js';
 import { getCommand, getUsage } from './commands/get.js';
 import { reencryptCommand, reencryptUsage } from './commands/reencrypt.js';
+import { rotateCommand, rotateUsage } from './commands/rotate.js';
 import { closeAll } from './_cleanup.js';
 import { exitCodeFor, formatError, UsageError, Exit } from './_errors.js';
 import { type CliIO, processIO, stopQuietlyOnBrokenPipe } from './_io.js';
@@ -33,6 +34,7 @@ const commands: Record<string, { run: Command; usage: string }> = {
   inspect: { run: inspectCommand, usage: inspectUsage },
   get: { run: getCommand, usage: getUsage },
   reencrypt: { run: reencryptCommand, usage: reencryptUsage },
+  rotate: { run: rotateCommand, usage: rotateUsage },
   'kms-plugin': { run: kmsPluginCommand, usage: kmsPluginUsage },
   version: { run: versionCommand, usage: 'atrest version\n  Prints versions and the active crypto backend.\n' },
 };

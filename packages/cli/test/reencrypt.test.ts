@@ -4,14 +4,14 @@
  * `etcdctl snapshot save` agree that every value is under the new key.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { utf8, writeSync } from '@atrest/core';
 import { loadEncryptionConfiguration } from '@atrest/config';
-import { openLiveEtcd, type LiveEtcd } from '@atrest/etcd-live';
-import { haveEtcd, startEtcd, type EtcdServer } from '@atrest/test-support';
+import type { LiveEtcd } from '@atrest/etcd-live';
+import { haveEtcd, type EtcdServer } from '@atrest/test-support';
+import { seededEtcd, secretObject, type SeededEtcd } from './_seeded-etcd.js';
 import { run } from './_run.js';
 
 const repo = join(import.meta.dirname, '..', '..', '..');
@@ -25,7 +25,7 @@ resources:
 ${providers}`;
 const OLD = config(`      - aescbc: { keys: [{ name: key1, secret: ${secret(1)} }] }\n      - identity: {}\n`);
 const NEW = config(`      - aesgcm: { keys: [{ name: key2, secret: ${secret(2)} }] }\n      - aescbc: { keys: [{ name: key1, secret: ${secret(1)} }] }\n      - identity: {}\n`);
-const object = (name: string): Uint8Array => utf8(`${JSON.stringify({ kind: 'Secret', apiVersion: 'v1', metadata: { name, namespace: 'ns' }, data: { k: 'dg==' } })}\n`);
+const object = secretObject;
 const revisionOf = (etcd: EtcdServer): number => JSON.parse(etcd.ctl(['endpoint', 'status', '-w', 'json']))[0].Status.header.revision as number;
 const body = (stdout: Buffer): unknown => {
   const { source: _, ...rest } = JSON.parse(stdout.toString()) as Record<string, unknown>;
@@ -33,27 +33,20 @@ const body = (stdout: Buffer): unknown => {
 };
 
 describe.skipIf(!haveEtcd())('atrest reencrypt', () => {
+  let seeded: SeededEtcd;
   let etcd: EtcdServer;
   let live: LiveEtcd;
   let dir: string;
   let newConfig: string;
   const N = 600;
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'atrest-cli-reencrypt-'));
+    seeded = await seededEtcd('reencrypt', OLD, N);
+    ({ etcd, live, dir } = seeded);
     newConfig = join(dir, 'new.yaml');
     writeFileSync(newConfig, NEW);
-    etcd = await startEtcd();
-    live = await openLiveEtcd({ endpoints: [etcd.endpoint], dialTimeoutMs: 2000, commandTimeoutMs: 10_000 });
-    const t = loadEncryptionConfiguration(OLD).transformerForResource('secrets');
-    for (let i = 0; i < N; i++) {
-      const key = `/registry/secrets/ns/s${i}`;
-      await live.compareAndPut(utf8(key), 0, writeSync(t as never, object(`s${i}`), utf8(key)), 0n);
-    }
   }, 60_000);
   afterAll(async () => {
-    live?.close();
-    await etcd?.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await seeded?.close();
   });
 
   it('--dry-run writes nothing and exits 3 while values would be rewritten', async () => {
