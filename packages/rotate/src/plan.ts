@@ -195,7 +195,7 @@ function stageText(text: string, plans: readonly RulePlan[], stage: 1 | 2 | 3, s
  *       - identity: {}
  * `;
  * const plan = planRotation(current, { provider: 'aesgcm' });
- * console.log(plan.rotated[0]?.newKey, plan.stages[1]);
+ * console.log(plan.rotated[0]?.newKey); // 'aesgcm:key-20261205-1a2b' (a name: stage files hold the secret, never printed)
  * ```
  */
 export function planRotation(text: string, options: PlanOptions = {}): RotationPlan {
