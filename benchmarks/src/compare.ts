@@ -9,20 +9,25 @@
  *                                   [--cpu N] [--json out.json] [--write-docs]
  *
  * `--filter` selects cells (`provider/size/op`, e.g. `aesgcm/1KiB`); every backend of a selected
- * cell runs. `--runs N` repeats the whole alternation N times and reports the median of the runs.
- * `--cpu N` pins both programs to CPU N with `taskset` (Node's GC and compiler threads then share
- * the one core Go uses). `--write-docs` writes the `bench:go` section of docs/benchmarks.md and
- * docs/benchmarks-ratios.svg.
+ * cell runs. `--runs N` (default 5) repeats the whole alternation N times; each run's ratios are
+ * taken within that run (Go and TypeScript measured back to back), and the table shows the median
+ * of the runs' ratios with the lowest and highest. `--cpu N` (default 1 when `taskset` exists;
+ * `--cpu none` to run unpinned) pins both programs to CPU N, so Node's GC and compiler threads share
+ * the one core Go uses (GOMAXPROCS=1). Each run records the 1-minute load average before it
+ * starts; a run that starts on a busy machine is flagged in the output. `--write-docs` writes the
+ * `bench:go` section of docs/benchmarks.md and docs/benchmarks-ratios.svg.
  * @module
  */
+import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { PROVIDERS, SIZES, sizeLabel } from './fixtures.js';
 import { crossCheckGo } from './go-crosscheck.js';
 import { buildGoAnchor, type CaseResult, runGoAnchor } from './go-runner.js';
 import { ratioChartSvg } from './ratio-chart.js';
-import { goRatios } from './ratios.js';
+import { pairedRatios } from './ratios.js';
 import { ratioTable, writeSection } from './report.js';
 import { runTsBench } from './ts-runner.js';
 
@@ -32,14 +37,12 @@ export function allCells(): string[] {
   return [...cells, 'chain5/1KiB/decrypt'];
 }
 
-/** Several runs' results merged: per case the median of the runs' medians, every round kept. */
-export function mergeRuns(runs: readonly (readonly CaseResult[])[]): CaseResult[] {
-  const byName = new Map<string, CaseResult[]>();
-  for (const run of runs) for (const r of run) byName.set(r.name, [...(byName.get(r.name) ?? []), r]);
-  return [...byName].map(([name, rs]) => {
-    const sorted = rs.map((r) => r.opsPerSec).sort((a, b) => a - b);
-    return { name, opsPerSec: sorted[Math.floor(sorted.length / 2)] as number, rounds: rs.flatMap((r) => r.rounds) };
-  });
+/** The 1-minute load average above which a run is flagged as started on a busy machine. */
+export const BUSY_LOAD = 1.5;
+
+/** Whether `taskset` can pin a process here. */
+function haveTaskset(): boolean {
+  return spawnSync('taskset', ['-c', '0', 'true']).status === 0;
 }
 
 async function main(): Promise<void> {
@@ -48,7 +51,7 @@ async function main(): Promise<void> {
       filter: { type: 'string', default: '.' },
       'time-ms': { type: 'string', default: '300' },
       rounds: { type: 'string', default: '5' },
-      runs: { type: 'string', default: '1' },
+      runs: { type: 'string', default: '5' },
       cpu: { type: 'string' },
       json: { type: 'string' },
       'write-docs': { type: 'boolean', default: false },
@@ -57,7 +60,8 @@ async function main(): Promise<void> {
   const filter = new RegExp(values.filter as string);
   const timing = { timeMs: Number(values['time-ms']), rounds: Number(values.rounds) };
   const runs = Math.max(1, Number(values.runs));
-  const wrapper = values.cpu === undefined ? [] : ['taskset', '-c', values.cpu];
+  const cpu = values.cpu ?? (haveTaskset() ? '1' : 'none');
+  const wrapper = cpu === 'none' ? [] : ['taskset', '-c', cpu];
   const cells = allCells().filter((c) => filter.test(c));
   if (cells.length === 0) throw new Error(`--filter ${values.filter} selects no cell (cells are provider/size/op)`);
 
@@ -68,9 +72,13 @@ async function main(): Promise<void> {
   // One provider group at a time on both sides keeps each pair of figures close in time.
   const groups = [...new Set(cells.map((c) => c.split('/')[0] as string))];
   const perRun: CaseResult[][] = [];
+  const loads: number[] = [];
   let goVersion = '';
   let nodeVersion = '';
   for (let run = 0; run < runs; run++) {
+    const load = loadavg()[0] as number;
+    loads.push(load);
+    if (load > BUSY_LOAD) process.stderr.write(`run ${run + 1}: the machine is busy (1-minute load ${load.toFixed(2)}): its ratios are flagged\n`);
     const results: CaseResult[] = [];
     for (const group of groups) {
       const mine = cells.filter((c) => c.startsWith(`${group}/`)).join('|');
@@ -88,17 +96,18 @@ async function main(): Promise<void> {
     }
     perRun.push(results);
   }
-  const results = mergeRuns(perRun);
-  const rows = goRatios(results);
+  const rows = pairedRatios(perRun);
   const table = ratioTable(rows);
+  const busy = loads.filter((l) => l > BUSY_LOAD).length;
   process.stdout.write(`\n${table}\n`);
 
   const date = new Date().toISOString().slice(0, 10);
   const meta =
     `Measured ${date}: ${goVersion} (GOMAXPROCS=1) and Node ${nodeVersion}, ${timing.rounds} rounds of ${timing.timeMs} ms per case, ` +
-    `median${runs > 1 ? ` of ${runs} alternating runs` : ''}${wrapper.length > 0 ? `, both pinned to CPU ${values.cpu}` : ''}.`;
+    `ratio = median of ${runs} alternating runs' own ratios (lowest–highest run in brackets)${wrapper.length > 0 ? `, both sides pinned to CPU ${cpu} with taskset` : ', unpinned'}; ` +
+    `1-minute load before each run: ${loads.map((l) => l.toFixed(2)).join(', ')}${busy > 0 ? ` (${busy} run(s) started above ${BUSY_LOAD}: take those figures as noisy)` : ''}.`;
   if (values.json) {
-    const doc = { go: goVersion, node: nodeVersion, options: { filter: values.filter, ...timing, runs, cpu: values.cpu ?? null }, results, ratios: rows };
+    const doc = { go: goVersion, node: nodeVersion, options: { filter: values.filter, ...timing, runs, cpu }, loads, runs: perRun, ratios: rows };
     writeFileSync(values.json, `${JSON.stringify(doc, null, 2)}\n`);
   }
   if (values['write-docs']) {

@@ -15,8 +15,11 @@ export interface NamedRate {
 export interface BackendRatio {
   readonly backend: string;
   readonly opsPerSec: number;
-  /** `opsPerSec / go`. */
+  /** `opsPerSec / go`; over several paired runs, the median of each run's own ratio. */
   readonly ratio: number;
+  /** Over several paired runs: the lowest and highest run's ratio. */
+  readonly ratioMin?: number;
+  readonly ratioMax?: number;
 }
 
 /** One cell: the Go figure and every TypeScript backend's ratio to it. */
@@ -60,4 +63,37 @@ export function goRatios(results: readonly NamedRate[]): RatioRow[] {
 /** Every backend named in `rows`, in first-seen order. */
 export function ratioBackends(rows: readonly RatioRow[]): string[] {
   return [...new Set(rows.flatMap((r) => r.backends.map((b) => b.backend)))];
+}
+
+/** The median of a non-empty list (the mean of the middle two for an even count). */
+export function median(xs: readonly number[]): number {
+  if (xs.length === 0) throw new RangeError('median of nothing');
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+}
+
+/**
+ * Ratios over several paired runs: each run's results are paired on their own (Go and every
+ * backend of that run), so a slow moment on the machine lands on both sides of one ratio; the
+ * row then carries the median of the runs' ratios, with the lowest and highest. The ops/s shown
+ * are each side's median over the runs (for reading, not for the ratio).
+ * @param runs - each run's Go and TypeScript results
+ * @returns rows in the first run's Go order
+ */
+export function pairedRatios(runs: readonly (readonly NamedRate[])[]): RatioRow[] {
+  const perRun = runs.map((r) => goRatios(r));
+  const first = perRun[0] ?? [];
+  return first.map((row) => {
+    const same = perRun.map((rows) => rows.find((r) => r.cell === row.cell)).filter((r): r is RatioRow => r !== undefined);
+    return {
+      cell: row.cell,
+      go: median(same.map((r) => r.go)),
+      backends: row.backends.map((b) => {
+        const mine = same.map((r) => r.backends.find((x) => x.backend === b.backend)).filter((x): x is BackendRatio => x !== undefined);
+        const ratios = mine.map((x) => x.ratio);
+        return { backend: b.backend, opsPerSec: median(mine.map((x) => x.opsPerSec)), ratio: median(ratios), ratioMin: Math.min(...ratios), ratioMax: Math.max(...ratios) };
+      }),
+    };
+  });
 }

@@ -55,7 +55,8 @@ export function ratioTable(rows: readonly RatioRow[]): string {
   const body = rows.map((row) => {
     const cells = backends.map((b) => {
       const x = row.backends.find((e) => e.backend === b);
-      return x === undefined ? ' | ' : `${fmt(x.opsPerSec)} | ${ratioFmt(x.ratio)}`;
+      const spread = x?.ratioMin !== undefined && x.ratioMax !== undefined && x.ratioMin !== x.ratioMax ? ` (${ratioFmt(x.ratioMin)}–${ratioFmt(x.ratioMax)})` : '';
+      return x === undefined ? ' | ' : `${fmt(x.opsPerSec)} | ${ratioFmt(x.ratio)}${spread}`;
     });
     return `| ${row.cell.replaceAll('/', ' ')} | ${fmt(row.go)} | ${cells.join(' | ')} |`;
   });
