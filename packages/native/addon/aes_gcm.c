@@ -27,15 +27,16 @@
 #define NONCE 12
 #define TAG 16
 
-/* Each direction's context is prepared on first use: a key that only ever seals (a kms v1 DEK,
-   fresh per write) or only ever opens (an audit) pays for one key schedule, not two. The key is
-   kept until both are prepared, then cleansed. */
+/* Both directions' contexts are prepared on the key's first use, and the raw key is cleansed right
+   then: a key that is only ever used one way (an audit only opens) must not keep its bytes in
+   malloc'd memory until the garbage collector frees the handle. Preparing at first use rather than
+   at creation keeps creating a key (every config load) free of OpenSSL work. */
 typedef struct {
   EVP_CIPHER_CTX *enc;
   EVP_CIPHER_CTX *dec;
   const EVP_CIPHER *cipher;
   uint8_t key[32];
-  int pending; /* directions not prepared yet */
+  int prepared; /* both contexts exist and the key is cleansed */
 } gcm_key;
 
 static void gcm_free(napi_env env, void *data, void *hint) {
@@ -54,18 +55,24 @@ static int gcm_prepare(EVP_CIPHER_CTX *ctx, const EVP_CIPHER *cipher, const uint
          EVP_CipherInit_ex(ctx, NULL, NULL, key, NULL, enc) == 1;
 }
 
-/* The context for one direction, prepared now if it was not; NULL when OpenSSL fails. */
+/* The context for one direction; on first use both are prepared and the key is cleansed. NULL
+   when OpenSSL fails (the key is then kept, so a later call can try again). */
 static EVP_CIPHER_CTX *gcm_context(gcm_key *k, int enc) {
-  EVP_CIPHER_CTX **slot = enc ? &k->enc : &k->dec;
-  if (*slot != NULL) return *slot;
-  EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
-  if (ctx == NULL || !gcm_prepare(ctx, k->cipher, k->key, enc)) {
-    EVP_CIPHER_CTX_free(ctx);
-    return NULL;
+  if (!k->prepared) {
+    for (int e = 1; e >= 0; e--) {
+      EVP_CIPHER_CTX **slot = e ? &k->enc : &k->dec;
+      if (*slot != NULL) continue;
+      EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+      if (ctx == NULL || !gcm_prepare(ctx, k->cipher, k->key, e)) {
+        EVP_CIPHER_CTX_free(ctx);
+        return NULL;
+      }
+      *slot = ctx;
+    }
+    OPENSSL_cleanse(k->key, sizeof k->key);
+    k->prepared = 1;
   }
-  *slot = ctx;
-  if (--k->pending == 0) OPENSSL_cleanse(k->key, sizeof k->key);
-  return ctx;
+  return enc ? k->enc : k->dec;
 }
 
 napi_value atrest_gcm_key(napi_env env, napi_callback_info info) {
@@ -84,7 +91,6 @@ napi_value atrest_gcm_key(napi_env env, napi_callback_info info) {
   }
   k->cipher = cipher;
   memcpy(k->key, key.data, key.length);
-  k->pending = 2;
   return atrest_new_handle(env, ATREST_HANDLE_GCM, k, gcm_free);
 }
 
