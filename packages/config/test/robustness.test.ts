@@ -57,3 +57,13 @@ describe('robustness', () => {
     );
   });
 });
+
+describe('robustness, positive control', () => {
+  it('the harness fails on a loader that lets a TypeError escape (a planted bug)', () => {
+    const planted = (s: string): unknown => {
+      if (s.includes(':')) throw new TypeError('planted: cannot read properties of undefined');
+      return loadEncryptionConfiguration(s);
+    };
+    expect(() => fc.assert(fc.property(fc.string({ maxLength: 300 }), (s) => outcome(() => planted(s))), { numRuns: 300 })).toThrow(/Property failed/);
+  });
+});
