@@ -92,3 +92,11 @@ describe('a file that is not a snapshot', () => {
     expect(r.stderr).toContain('README.md is not an etcd database: expected the file `etcdctl snapshot save` writes');
   });
 });
+
+describe('progress of a long audit', () => {
+  it('shows the share done, the rate and the time left', async () => {
+    const { snapshotProgress } = await import('../src/commands/audit.js');
+    const line = snapshotProgress(50_000, 100 * 2 ** 20, 200 * 2 ** 20, performance.now() - 10_000);
+    expect(line).toMatch(/^\ratrest audit: ~50%, 50,000 revisions, 100 MiB of values, 5,000\/s, ~10 s left {3}$/);
+  });
+});

@@ -124,6 +124,7 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
     };
     const size = statSync(file).size;
     const showProgress = io.stderrIsTTY && size > 16 * 1024 * 1024;
+    const started = performance.now();
     let report;
     try {
       report = await auditSnapshot(snapshot, {
@@ -133,7 +134,7 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
         ...resource,
         onProgress: ({ revisions, bytes }: { revisions: number; bytes: number }) => {
           failIfTrailerFailed();
-          if (showProgress) io.stderr(`\ratrest audit: ${revisions.toLocaleString('en')} revisions, ${(bytes / 2 ** 20).toFixed(0)} MiB of values`);
+          if (showProgress) io.stderr(snapshotProgress(revisions, bytes, size, started));
         },
       });
     } catch (err) {
@@ -149,4 +150,16 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
   } finally {
     snapshot.close();
   }
+}
+
+/**
+ * `\r` progress of a snapshot audit: values make up most of a snapshot, so the share of the file's
+ * bytes read as values is the fraction done (an estimate, shown with `~`), and the time left
+ * follows from the rate so far.
+ */
+export function snapshotProgress(revisions: number, bytes: number, fileSize: number, started: number): string {
+  const fraction = Math.min(0.99, bytes / Math.max(fileSize, 1));
+  const seconds = (performance.now() - started) / 1000;
+  const left = fraction > 0.01 ? Math.round((seconds * (1 - fraction)) / fraction) : undefined;
+  return `\ratrest audit: ~${Math.floor(fraction * 100)}%, ${revisions.toLocaleString('en')} revisions, ${(bytes / 2 ** 20).toFixed(0)} MiB of values, ${Math.round(revisions / Math.max(seconds, 0.001)).toLocaleString('en')}/s${left === undefined ? '' : `, ~${left} s left`}   `;
 }
