@@ -10,7 +10,12 @@ import type { AuditDamage, AuditReport, Finding, FreePagesReport } from './repor
 export interface TableOptions {
   /** List old-revision findings one by one (otherwise only their counts). */
   readonly history?: boolean;
+  /** At most this many findings listed per section (default 50; 0: all); the rest are counted. */
+  readonly limit?: number;
 }
+
+/** Findings a table lists per section by default. */
+export const DEFAULT_TABLE_LIMIT = 50;
 
 function table(head: string[], rows: (string | number)[][]): string {
   const cells = [head, ...rows.map((r) => r.map(String))];
@@ -19,8 +24,10 @@ function table(head: string[], rows: (string | number)[][]): string {
   return [line(head), line(widths.map((w) => '-'.repeat(w))), ...cells.slice(1).map(line)].join('\n');
 }
 
-function findingLines(findings: readonly Finding[]): string {
-  return findings.map((f) => `  ${f.kind.padEnd(17)} ${f.key}${f.keyBase64 === undefined ? '' : ` (bytes ${f.keyBase64})`} @${f.revision}  ${f.id}${f.reason ? `  (${f.reason})` : ''}`).join('\n');
+function findingLines(all: readonly Finding[], limit: number): string {
+  const findings = limit > 0 ? all.slice(0, limit) : all;
+  const more = all.length - findings.length;
+  return [...findings.map((f) => `  ${f.kind.padEnd(17)} ${f.key}${f.keyBase64 === undefined ? '' : ` (bytes ${f.keyBase64})`} @${f.revision}  ${f.id}${f.reason ? `  (${f.reason})` : ''}`), ...(more > 0 ? [`  … and ${more} more; use -o json for all`] : [])].join('\n');
 }
 
 /**
@@ -83,8 +90,9 @@ export function renderTable(report: AuditReport, options: TableOptions = {}): st
   const history = report.findings.filter((f) => f.kind.startsWith('history-'));
   out.push('');
   out.push(`Findings: ${latest.length} on latest values, ${history.length} on old revisions`);
-  if (latest.length) out.push(findingLines(latest));
-  if (options.history && history.length) out.push(findingLines(history));
+  const limit = options.limit ?? DEFAULT_TABLE_LIMIT;
+  if (latest.length) out.push(findingLines(latest, limit));
+  if (options.history && history.length) out.push(findingLines(history, limit));
   out.push('');
   out.push(
     `totals: ${t.latest.byStatus.encrypted} encrypted, ${t.latest.byStatus.plaintext} plaintext, ${t.latest.byStatus.undecryptable} undecryptable, ${t.latest.stale} stale (latest values); ${leftover.length} plaintext old revisions of encrypted objects`,

@@ -86,6 +86,12 @@ describe('atrest audit', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('snapshot SHA-256 trailer does not match its data');
     expect(r.stdout.length).toBe(0);
+    // --skip-hash-check, as etcdutl has: the mismatch is damage, listed first; the audit goes on; exit 4.
+    const skipped = await run(['audit', padded, '--config', config, '--skip-hash-check', '-o', 'json', ...mock]);
+    expect(skipped.code).toBe(4);
+    const report = JSON.parse(skipped.stdout.toString());
+    expect(report.damage.areas[0].reason).toMatch(/^SHA-256 trailer mismatch \(--skip-hash-check\): snapshot SHA-256 trailer does not match its data/);
+    expect(report.totals).toEqual(JSON.parse(good.stdout.toString()).totals);
   });
 
   it('broken snapshots: a clear error and exit 1, never a crash', async () => {

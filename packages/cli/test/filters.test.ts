@@ -100,3 +100,16 @@ describe('progress of a long audit', () => {
     expect(line).toMatch(/^\ratrest audit: ~50%, 50,000 revisions, 100 MiB of values, 5,000\/s, ~10 s left {3}$/);
   });
 });
+
+describe('--limit', () => {
+  it('caps each findings list of the table and says how many more there are', async () => {
+    const r = await run(['audit', snapshot, '--config', config, '--history', '--limit', '2', ...mock]);
+    const out = r.stdout.toString();
+    const total = /Findings: (\d+) on latest values, (\d+) on old revisions/.exec(out);
+    expect(out).toContain(`  … and ${Number(total?.[1]) - 2} more; use -o json for all`);
+    expect(out).toContain(`  … and ${Number(total?.[2]) - 2} more; use -o json for all`);
+    const all = await run(['audit', snapshot, '--config', config, '--history', '--limit', '0', ...mock]);
+    expect(all.stdout.toString()).not.toContain('more; use -o json for all');
+    expect((await run(['audit', snapshot, '--config', config, '--limit', 'x'])).code).toBe(2);
+  });
+});

@@ -3,6 +3,7 @@
  * @module
  */
 import { statSync } from 'node:fs';
+import { toAtrestError } from '@atrest/core';
 import { auditRevisions, auditSnapshot, type AuditReport, renderJson, renderTable, resolveResource, toYamlDocument } from '@atrest/audit';
 import { openSnapshotFile } from '../_snapshot.js';
 import { parse, required } from '../_args.js';
@@ -11,7 +12,7 @@ import { loadConfigFile } from '../_config.js';
 import { Exit, UsageError } from '../_errors.js';
 import { byteLimit, type CliIO, DEFAULT_MAX_CONFIG_BYTES } from '../_io.js';
 
-export const auditUsage = `atrest audit SNAPSHOT|--endpoints URL --config FILE [-o table|json|yaml] [--history] [--resource RESOURCE]
+export const auditUsage = `atrest audit SNAPSHOT|--endpoints URL --config FILE [-o table|json|yaml] [--history] [--limit N] [--resource RESOURCE]
              [--free-pages] [--fail-on plaintext,stale,undecryptable,residue-plaintext] [--kms-mock NAME=base64[:KEYID]]...
   Reads an etcd snapshot file (etcdctl snapshot save), or a running etcd, and reports, per resource and per
   provider key, how many latest values are encrypted, stale, plaintext or undecryptable; old
@@ -22,6 +23,9 @@ export const auditUsage = `atrest audit SNAPSHOT|--endpoints URL --config FILE [
   parts of the snapshot were damaged and skipped (the report is printed, its counts are lower
   bounds); 1 when the snapshot cannot be read at all (not bbolt, no valid meta page, SHA-256
   trailer mismatch).
+  --limit N lists at most N findings per section of the table (default 50; 0: all); -o json lists all.
+  --skip-hash-check (as etcdutl's): a SHA-256 trailer that does not match the file is reported as
+  damage and the audit goes on (exit 4), instead of no report at all.
   --free-pages also reads the snapshot's free pages: compaction unlinks old revisions from the
   tree, but their bytes stay in the file (and in every backup) until \`etcdctl defrag\`. Each
   residual revision is classified like the rest and counts toward the keys still needed;
@@ -44,6 +48,8 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
       output: { type: 'string', short: 'o', default: 'table' },
       history: { type: 'boolean', default: false },
       'free-pages': { type: 'boolean', default: false },
+      'skip-hash-check': { type: 'boolean', default: false },
+      limit: { type: 'string' },
       resource: { type: 'string' },
       'fail-on': { type: 'string' },
       'kms-mock': { type: 'string', multiple: true },
@@ -63,8 +69,10 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
   const config = await loadConfigFile(required(values.config, 'config'), { mocks: values['kms-mock'] ?? [], maxBytes: byteLimit(values['max-config-bytes'], '--max-config-bytes', DEFAULT_MAX_CONFIG_BYTES) });
   const resource = values.resource === undefined ? {} : { resource: resolveResource(values.resource, '--resource').groupResource };
   const history = values.history === true;
+  const limit = values.limit === undefined ? undefined : Number(values.limit);
+  if (limit !== undefined && (!/^[0-9]+$/.test(values.limit as string) || !Number.isSafeInteger(limit))) throw new UsageError(`--limit takes a number of findings (0: all), got "${values.limit}"`);
   const finish = (report: AuditReport): number => {
-    io.stdout(output === 'json' ? renderJson(report) : output === 'yaml' ? toYamlDocument(JSON.parse(renderJson(report))) : renderTable(report, { history }));
+    io.stdout(output === 'json' ? renderJson(report) : output === 'yaml' ? toYamlDocument(JSON.parse(renderJson(report))) : renderTable(report, { history, limit }));
     if (resource.resource !== undefined && report.totals.keys.present + report.totals.keys.deleted === 0) {
       io.stderr(`atrest audit: nothing matched --resource ${resource.resource}: no key of it is in the ${report.source.kind === 'etcd' ? 'etcd keyspace' : 'snapshot'}\n`);
     }
@@ -98,7 +106,7 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
             if (showProgress) io.stderr(`\ratrest audit: ${revisions.toLocaleString('en')} revisions, ${(bytes / 2 ** 20).toFixed(0)} MiB of values`);
           },
         }).finally(() => {
-          if (showProgress) io.stderr('\n');
+          if (showProgress) io.stderr('\r\x1b[K');
         });
       });
       return finish(report);
@@ -119,8 +127,9 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
       () => undefined,
       (error: unknown) => void (trailerFailure = { error }),
     );
+    const skipHashCheck = values['skip-hash-check'] === true;
     const failIfTrailerFailed = (): void => {
-      if (trailerFailure !== undefined) throw trailerFailure.error;
+      if (trailerFailure !== undefined && !skipHashCheck) throw trailerFailure.error;
     };
     const size = statSync(file).size;
     const showProgress = io.stderrIsTTY && size > 16 * 1024 * 1024;
@@ -145,7 +154,13 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
     }
     await verified;
     failIfTrailerFailed();
-    if (showProgress) io.stderr('\n');
+    if (showProgress) io.stderr('\r\x1b[K');
+    if (trailerFailure !== undefined) {
+      // --skip-hash-check: the mismatch is damage like any other: listed first, exit 4.
+      const e = toAtrestError(trailerFailure.error);
+      const area = { reason: `SHA-256 trailer mismatch (--skip-hash-check): ${e.message}; some bytes of the file changed after it was saved`, offset: size - 32 };
+      report = { ...report, damage: { count: (report.damage?.count ?? 0) + 1, areas: [area, ...(report.damage?.areas ?? [])] } };
+    }
     return finish(report);
   } finally {
     snapshot.close();
