@@ -196,7 +196,9 @@ export class Accumulator {
       if (id === 'unknown') warnings.push(`${values} under a provider atrest does not know (not k8s:enc:aescbc|aesgcm|secretbox|kms): they cannot be read`);
       else if (!configured.has(id)) warnings.push(`${values} under ${id}, which the configuration does not have: they cannot be read (is this the cluster's config?)`);
       else if (failed * 2 > total) {
-        const kms = id.startsWith('kms:') ? ` or its KMS plugin did not answer (offline, use --kms-mock ${id.split(':')[2] ?? 'NAME'}=base64)` : '';
+        const name = id.split(':')[2] ?? 'NAME';
+        const endpoint = config.config.resources.flatMap((r) => r.providers).find((p) => p.kms?.name === name)?.kms?.endpoint;
+        const kms = id.startsWith('kms:') ? ` or its KMS plugin${endpoint === undefined ? '' : ` at ${endpoint}`} did not answer (offline, use --kms-mock ${name}=base64)` : '';
         warnings.push(`${failed} of ${total} latest values under ${id} could not be decrypted with the configured key${kms}: is this the cluster's config?`);
       }
     }

@@ -113,3 +113,11 @@ describe('--limit', () => {
     expect((await run(['audit', snapshot, '--config', config, '--limit', 'x'])).code).toBe(2);
   });
 });
+
+describe('an unreachable KMS plugin', () => {
+  it('is named with its endpoint in the first lines, with --kms-mock for offline use', async () => {
+    const r = await run(['audit', snapshot, '--config', config]);
+    const first = r.stdout.toString().split('\n').slice(0, 3).join('\n');
+    expect(first).toContain('kms:v2:sample-kms could not be decrypted with the configured key or its KMS plugin at unix:///var/run/kmsplugin/sample-kms.sock did not answer (offline, use --kms-mock sample-kms=base64)');
+  });
+});
