@@ -6,7 +6,7 @@
  * Install time and node_modules size are printed (the optional native addon builds at install).
  */
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,7 +18,8 @@ const LIMIT_MS = 240_000;
 /** The environment without the npm_/pnpm_ settings of whatever started vitest (pnpm test). */
 function cleanEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!/^(npm|pnpm)_/i.test(k)) env[k] = v;
+  // pnpm exec sets NODE_PATH to the workspace's modules: a fresh project must not see them.
+  for (const [k, v] of Object.entries(process.env)) if (!/^(npm|pnpm)_/i.test(k) && k !== 'NODE_PATH') env[k] = v;
   return env;
 }
 
@@ -78,6 +79,25 @@ describe.skipIf(process.env.ATREST_SKIP_NPM_INSTALL === '1')('npm install of the
     expect(r.status).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out).toEqual({ plaintext: '{"kind":"Secret"}', stale: false, prefix: expect.stringMatching(/^k8s:enc:/) });
+  });
+
+  it('the CLI brings the native backend; a library user installing only @atrest/core and providers gets no native build', () => {
+    const version = run('npx', ['atrest', 'version'], project);
+    expect(version.stdout).toMatch(/crypto backend: native/);
+    const lib = mkdtempSync(join(tmpdir(), 'atrest-npm-lib-'));
+    try {
+      writeFileSync(join(lib, 'package.json'), JSON.stringify({ name: 'atrest-npm-lib', private: true, type: 'module' }));
+      const wanted = ['core', 'identity', 'aescbc', 'aesgcm', 'secretbox', 'config'].map((p) => join(packDir, `atrest-${p}-0.1.0.tgz`));
+      const installed = run('npm', ['install', '--no-audit', '--no-fund', ...wanted], lib);
+      expect(installed.status, installed.stderr).toBe(0);
+      expect(existsSync(join(lib, 'node_modules/sodium-native'))).toBe(false);
+      expect(existsSync(join(lib, 'node_modules/@atrest/native'))).toBe(false);
+      const backend = run(process.execPath, ['--input-type=module', '-e', "import { defaultBackend } from '@atrest/core'; console.log(defaultBackend().name)"], lib);
+      expect(backend.stdout.trim()).toBe('node');
+      console.log(`library install (core, providers, config): node_modules ${run('du', ['-sh', 'node_modules'], lib).stdout.trim().split(/\s+/)[0]}`);
+    } finally {
+      rmSync(lib, { recursive: true, force: true });
+    }
   });
 
   it('runs `npx atrest audit` on the shipped sample snapshot', () => {
