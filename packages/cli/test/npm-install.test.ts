@@ -100,6 +100,14 @@ describe.skipIf(process.env.ATREST_SKIP_NPM_INSTALL === '1')('npm install of the
     }
   });
 
+  it('every package is ESM-only and its types resolve under node16 (ESM) and bundler (arethetypeswrong, esm-only profile)', () => {
+    const attw = join(repo, 'node_modules', '.bin', 'attw');
+    for (const t of readdirSync(packDir).filter((f) => f.endsWith('.tgz'))) {
+      const r = run(attw, [join(packDir, t), '--profile', 'esm-only', '--format', 'ascii'], repo);
+      expect(r.status, `${t}: ${r.stdout}${r.stderr}`).toBe(0);
+    }
+  });
+
   it('runs `npx atrest audit` on the shipped sample snapshot', () => {
     const r = run(
       'npx',
