@@ -16,12 +16,16 @@ export interface HarnessOptions {
 
 /** One measurement. */
 export interface Measurement {
+  /** Median over the rounds, by the wall clock. */
   readonly opsPerSec: number;
   /** Every round's ops/s, for spread. */
   readonly rounds: readonly number[];
+  /** Median over the rounds of ops per CPU-second (user + system of the whole process: GC and compiler threads included). */
+  readonly opsPerCpuSec: number;
 }
 
-async function runFor(op: () => MaybePromise<unknown>, ms: number): Promise<number> {
+async function runFor(op: () => MaybePromise<unknown>, ms: number): Promise<{ wall: number; cpu: number }> {
+  const cpu0 = process.cpuUsage();
   const end = process.hrtime.bigint() + BigInt(Math.round(ms * 1e6));
   const start = process.hrtime.bigint();
   let n = 0;
@@ -35,7 +39,9 @@ async function runFor(op: () => MaybePromise<unknown>, ms: number): Promise<numb
     n += 16;
     now = process.hrtime.bigint();
   }
-  return (n * 1e9) / Number(now - start);
+  const c = process.cpuUsage(cpu0);
+  const cpuSeconds = (c.user + c.system) / 1e6;
+  return { wall: (n * 1e9) / Number(now - start), cpu: cpuSeconds > 0 ? n / cpuSeconds : 0 };
 }
 
 /**
@@ -46,7 +52,12 @@ async function runFor(op: () => MaybePromise<unknown>, ms: number): Promise<numb
 export async function measure(op: () => MaybePromise<unknown>, options: HarnessOptions): Promise<Measurement> {
   await runFor(op, Math.min(200, options.timeMs)); // warm-up: JIT, caches, KMS seed
   const rounds: number[] = [];
-  for (let r = 0; r < options.rounds; r++) rounds.push(await runFor(op, options.timeMs));
-  const sorted = [...rounds].sort((a, b) => a - b);
-  return { opsPerSec: sorted[Math.floor(sorted.length / 2)] as number, rounds };
+  const perCpu: number[] = [];
+  for (let r = 0; r < options.rounds; r++) {
+    const { wall, cpu } = await runFor(op, options.timeMs);
+    rounds.push(wall);
+    perCpu.push(cpu);
+  }
+  const mid = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+  return { opsPerSec: mid(rounds), rounds, opsPerCpuSec: mid(perCpu) };
 }

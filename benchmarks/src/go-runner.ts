@@ -23,6 +23,8 @@ export interface CaseResult {
   readonly opsPerSec: number;
   /** Every round's ops/s. */
   readonly rounds: readonly number[];
+  /** Median ops per CPU-second (the whole process's user + system time). */
+  readonly opsPerCpuSec?: number;
 }
 
 /** The Go program's JSON document. */

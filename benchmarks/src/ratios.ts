@@ -9,6 +9,8 @@
 export interface NamedRate {
   readonly name: string;
   readonly opsPerSec: number;
+  /** Ops per CPU-second of the whole process, when measured. */
+  readonly opsPerCpuSec?: number;
 }
 
 /** One backend on one cell. */
@@ -20,6 +22,8 @@ export interface BackendRatio {
   /** Over several paired runs: the lowest and highest run's ratio. */
   readonly ratioMin?: number;
   readonly ratioMax?: number;
+  /** The same ratio in ops per CPU-second (both processes' user + system time), when both sides measured it. */
+  readonly cpuRatio?: number;
 }
 
 /** One cell: the Go figure and every TypeScript backend's ratio to it. */
@@ -43,20 +47,25 @@ function split(name: string): [cell: string, backend: string] {
  * @returns rows in the Go results' order; cells without a Go figure are left out
  */
 export function goRatios(results: readonly NamedRate[]): RatioRow[] {
-  const go = new Map<string, number>();
-  const ts = new Map<string, Map<string, number>>();
+  const go = new Map<string, NamedRate>();
+  const ts = new Map<string, Map<string, NamedRate>>();
   for (const r of results) {
     const [cell, backend] = split(r.name);
-    if (backend === 'go') go.set(cell, r.opsPerSec);
+    if (backend === 'go') go.set(cell, r);
     else {
       if (!ts.has(cell)) ts.set(cell, new Map());
-      ts.get(cell)?.set(backend, r.opsPerSec);
+      ts.get(cell)?.set(backend, r);
     }
   }
   return [...go].map(([cell, g]) => ({
     cell,
-    go: g,
-    backends: [...(ts.get(cell) ?? new Map<string, number>())].map(([backend, ops]) => ({ backend, opsPerSec: ops, ratio: ops / g })),
+    go: g.opsPerSec,
+    backends: [...(ts.get(cell) ?? new Map<string, NamedRate>())].map(([backend, r]) => ({
+      backend,
+      opsPerSec: r.opsPerSec,
+      ratio: r.opsPerSec / g.opsPerSec,
+      ...(r.opsPerCpuSec && g.opsPerCpuSec ? { cpuRatio: r.opsPerCpuSec / g.opsPerCpuSec } : {}),
+    })),
   }));
 }
 
@@ -92,7 +101,15 @@ export function pairedRatios(runs: readonly (readonly NamedRate[])[]): RatioRow[
       backends: row.backends.map((b) => {
         const mine = same.map((r) => r.backends.find((x) => x.backend === b.backend)).filter((x): x is BackendRatio => x !== undefined);
         const ratios = mine.map((x) => x.ratio);
-        return { backend: b.backend, opsPerSec: median(mine.map((x) => x.opsPerSec)), ratio: median(ratios), ratioMin: Math.min(...ratios), ratioMax: Math.max(...ratios) };
+        const cpu = mine.map((x) => x.cpuRatio).filter((x): x is number => x !== undefined);
+        return {
+          backend: b.backend,
+          opsPerSec: median(mine.map((x) => x.opsPerSec)),
+          ratio: median(ratios),
+          ratioMin: Math.min(...ratios),
+          ratioMax: Math.max(...ratios),
+          ...(cpu.length === mine.length && cpu.length > 0 ? { cpuRatio: median(cpu) } : {}),
+        };
       }),
     };
   });

@@ -50,13 +50,15 @@ const ratioFmt = (r: number): string => (r >= 10 ? r.toFixed(0) : r >= 0.1 ? r.t
 /** Rows `case | go ops/s | <backend> ops/s | <backend> / go | ...` for {@link goRatios} rows. */
 export function ratioTable(rows: readonly RatioRow[]): string {
   const backends = ratioBackends(rows);
-  const head = `| case | go ops/s | ${backends.map((b) => `${b} ops/s | ${b} / go`).join(' | ')} |`;
-  const sep = `|---|---:|${backends.map(() => '---:|---:').join('|')}|`;
+  const cpu = rows.some((r) => r.backends.some((b) => b.cpuRatio !== undefined));
+  const head = `| case | go ops/s | ${backends.map((b) => `${b} ops/s | ${b} / go${cpu ? ` | ${b} / go (CPU)` : ''}`).join(' | ')} |`;
+  const sep = `|---|---:|${backends.map(() => `---:|---:${cpu ? '|---:' : ''}`).join('|')}|`;
   const body = rows.map((row) => {
     const cells = backends.map((b) => {
       const x = row.backends.find((e) => e.backend === b);
       const spread = x?.ratioMin !== undefined && x.ratioMax !== undefined && x.ratioMin !== x.ratioMax ? ` (${ratioFmt(x.ratioMin)}–${ratioFmt(x.ratioMax)})` : '';
-      return x === undefined ? ' | ' : `${fmt(x.opsPerSec)} | ${ratioFmt(x.ratio)}${spread}`;
+      const cpuCell = cpu ? ` | ${x?.cpuRatio === undefined ? '' : ratioFmt(x.cpuRatio)}` : '';
+      return x === undefined ? ` | ${cpu ? ' | ' : ''}` : `${fmt(x.opsPerSec)} | ${ratioFmt(x.ratio)}${spread}${cpuCell}`;
     });
     return `| ${row.cell.replaceAll('/', ' ')} | ${fmt(row.go)} | ${cells.join(' | ')} |`;
   });

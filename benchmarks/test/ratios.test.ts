@@ -33,3 +33,15 @@ describe('pairedRatios', () => {
     expect(rows[0]?.backends[0]).toEqual({ backend: 'noble', opsPerSec: 5, ratio: 0.5, ratioMin: 0.5, ratioMax: 0.5 });
   });
 });
+
+describe('CPU time', () => {
+  it('gives a CPU ratio beside the wall ratio when both sides measured it', () => {
+    const rows = pairedRatios([
+      [
+        { name: 'a/1KiB/encrypt/go', opsPerSec: 100, opsPerCpuSec: 100 },
+        { name: 'a/1KiB/encrypt/node', opsPerSec: 80, opsPerCpuSec: 40 },
+      ],
+    ]);
+    expect(rows[0]?.backends[0]).toMatchObject({ ratio: 0.8, cpuRatio: 0.4 });
+  });
+});
