@@ -30,6 +30,12 @@ import { checkValidationCase, type ValidationOutcome } from './run-validation.js
 import { checkValuesCase, transformerForCase, type ValuesObservation } from './run-values.js';
 import type { CaseResult, ObservedError, ResolutionCase, ValidationCase, ValuesCase } from './types.js';
 
+const ENC_PREFIX = new TextEncoder().encode('k8s:enc:');
+/** Whether a stored value is under an encrypting provider (not identity). */
+function startsWithEnc(stored: Uint8Array): boolean {
+  return stored.length >= ENC_PREFIX.length && ENC_PREFIX.every((b, i) => stored[i] === b);
+}
+
 /** The suites the runner knows. */
 export type ConformanceSuite = 'vectors';
 
@@ -305,6 +311,15 @@ function planFile(file: string): PlannedCase[] {
               const stored = fromBase64((a as { ok: { stored: string } }).ok.stored);
               const r = await transformerForCase(c).read(stored, utf8(c.key));
               actual = { plaintext: toBase64(r.plaintext), stale: r.stale };
+              // Encryption is randomized: the same plaintext written twice under an encrypting
+              // provider must give other bytes (a fixed nonce or IV would not).
+              if (startsWithEnc(stored)) {
+                const again = await s.request('encrypt', { ...site(c), plaintext: expect.plaintext });
+                const second = (again as { ok?: { stored?: unknown } }).ok?.stored;
+                if (second === (a as { ok: { stored: string } }).ok.stored) {
+                  actual = { error: 'the same plaintext encrypted twice gave identical bytes: nonces or IVs are not random', code: 'ERR_NOT_RANDOM' };
+                }
+              }
             } catch (err) {
               const o = observeError(err);
               actual = { ...o, error: `atrest could not read what was written: ${o.error}` };

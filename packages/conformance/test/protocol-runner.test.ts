@@ -71,6 +71,24 @@ describe('runConformance', () => {
     expect(text).toContain(`${report.passed} passed, ${stale.length} failed`);
   }, 60_000);
 
+  it('catches an adapter that drops the etcd key from aesgcm\u2019s additional data', async () => {
+    const report = await runConformance({ ...brokenAdapter('drop-aad'), files: [join(upstream, 'values.json')] });
+    const aesgcm = report.unexpectedFailures.filter((id) => {
+      const c = values.cases.find((x) => id.endsWith(`:${x.id}`));
+      return c !== undefined && c.config.includes('aesgcm');
+    });
+    expect(aesgcm.length).toBeGreaterThan(0);
+    expect(report.unexpectedFailures).toEqual(aesgcm);
+    expect(conformanceExitCode(report)).toBe(1);
+  }, 60_000);
+
+  it('catches an adapter with a fixed nonce: the same plaintext encrypted twice gives the same bytes', async () => {
+    const report = await runConformance({ ...brokenAdapter('fixed-nonce'), files: [join(upstream, 'values.json')] });
+    expect(report.unexpectedFailures.length).toBeGreaterThan(0);
+    expect(report.unexpectedFailures.every((id) => id.includes(':encrypt:'))).toBe(true);
+    expect(formatConformanceReport(report)).toContain('the same plaintext encrypted twice gave identical bytes: nonces or IVs are not random');
+  }, 60_000);
+
   it('catches an adapter that answers garbage, and goes on with the next case', async () => {
     const victim = values.cases[3] as ValuesCase;
     const report = await runConformance({ ...brokenAdapter('garbage', victim.stored), files: [join(upstream, 'values.json')] });
