@@ -7,7 +7,10 @@ bash scripts/setup.sh --with-system-deps
 mkdir -p .tmp
 rm -f .tmp/vitest-report.json
 status=0
-pnpm exec vitest run --reporter=default --reporter=json --outputFile.json=.tmp/vitest-report.json "$@" || status=$?
+# The linter (biome.json: no floating promises, no unused variables or imports, type-only imports
+# as such) runs first; a finding fails the run, after the tests have run too.
+pnpm exec biome lint || status=1
+pnpm exec vitest run --reporter=default --reporter=json --outputFile.json=.tmp/vitest-report.json "$@" || status=1
 if [ -f .tmp/vitest-report.json ]; then
   node -e '
     const r = JSON.parse(require("fs").readFileSync(".tmp/vitest-report.json", "utf8"));

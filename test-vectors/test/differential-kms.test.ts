@@ -19,7 +19,7 @@
  *
  * @module
  */
-import { AtrestError, type ChainEntry, type CryptoBackend, ErrorCode, nobleBackend, nodeBackend, PrefixChain, utf8 } from '@atrest/core';
+import { AtrestError, type ChainEntry, type CryptoBackend, ErrorCode, PrefixChain, utf8 } from '@atrest/core';
 import { availableBackends } from '@atrest/core';
 import { Base64MockV1, Base64MockV2, kmsV1Provider, kmsV2Provider } from '@atrest/kms';
 import fc from 'fast-check';

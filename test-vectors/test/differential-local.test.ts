@@ -22,8 +22,6 @@ import {
   type ChainEntry,
   type CryptoBackend,
   ErrorCode,
-  nobleBackend,
-  nodeBackend,
   PrefixChain,
   utf8,
 } from '@atrest/core';

@@ -3,7 +3,7 @@
  * bytes must really copy: wiping or reusing the caller's Buffer afterwards must change nothing.
  */
 import { describe, expect, it } from 'vitest';
-import { copyBytes, nobleBackend, nodeBackend, readSync, SecretBytes, utf8, writeSync } from '@atrest/core';
+import { copyBytes, readSync, SecretBytes, utf8, writeSync } from '@atrest/core';
 import { availableBackends } from '@atrest/core';
 import { aesGcmExtendedNonceTransformer, aesGcmTransformer } from '@atrest/aesgcm';
 

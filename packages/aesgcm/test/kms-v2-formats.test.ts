@@ -1,5 +1,5 @@
 import { aesGcmCounterNonceTransformer, aesGcmExtendedNonceTransformer, aesGcmTransformer } from '@atrest/aesgcm';
-import { AtrestError, type CryptoBackend, ErrorCode, hkdfSha256Expand, nobleBackend, nodeBackend, readSync, utf8, writeSync } from '@atrest/core';
+import { type CryptoBackend, ErrorCode, hkdfSha256Expand, nobleBackend, nodeBackend, readSync, utf8, writeSync } from '@atrest/core';
 import { availableBackends } from '@atrest/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';

@@ -3,7 +3,7 @@
  */
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { AtrestError, nobleBackend, nodeBackend, readSync, utf8, writeSync, type ChainEntry } from '@atrest/core';
+import { AtrestError, nobleBackend, readSync, utf8, writeSync, type ChainEntry } from '@atrest/core';
 import { availableBackends } from '@atrest/core';
 import { ConfigValidationError, loadEncryptionConfiguration, type KmsProviderConfig } from '@atrest/config';
 

@@ -45,7 +45,7 @@ describe.each(availableBackends())('positional chain paths on the $name backend'
     expect(text(header)).toBe('HEADER:'); // never modified
     // One buffer reused with other contents gets its own header, not the one remembered.
     const reused = utf8('AAAA:');
-    chain.writeAfter(reused, pt, CTX);
+    void chain.writeAfter(reused, pt, CTX);
     reused.set(utf8('BBBB:'));
     expect(text((chain.writeAfter(reused, pt, CTX) as Uint8Array).subarray(0, 5))).toBe('BBBB:');
   });

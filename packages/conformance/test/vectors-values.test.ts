@@ -5,7 +5,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { nobleBackend, nodeBackend } from '@atrest/core';
 import { availableBackends } from '@atrest/core';
 import { parseEncryptionConfiguration, resolveChain } from '@atrest/config';
 import { detectVectorKind, formatResult, runVectorFile, type ValuesCase, type ValuesResult } from '@atrest/conformance';

@@ -78,7 +78,7 @@ function run<I, T>(items: readonly I[], op: (item: I) => MaybePromise<T>, option
       }
       inFlight++;
       // Promise.resolve: a foreign thenable gets real promise semantics (asynchronous callbacks).
-      Promise.resolve(r).then(
+      void Promise.resolve(r).then(
         (value) => {
           results[i] = { ok: true, value };
         },

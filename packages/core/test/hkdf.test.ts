@@ -1,4 +1,4 @@
-import { type CryptoBackend, hkdfSha256Expand, nobleBackend, nodeBackend } from '@atrest/core';
+import { type CryptoBackend, hkdfSha256Expand } from '@atrest/core';
 import { availableBackends } from '@atrest/core';
 import { expand } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';

@@ -8,7 +8,7 @@ import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '@atrest/core';
 import { haveEtcd, startEtcd, type EtcdServer } from '@atrest/test-support';
-import { LiveAuthError, LiveCompactedError, LiveEtcdError, LivePermissionError, openLiveEtcd, type EtcdConnectionOptions, type LiveEtcd, type LiveRevision } from '../src/index.js';
+import { LiveAuthError, LiveCompactedError, type LiveEtcdError, LivePermissionError, openLiveEtcd, type EtcdConnectionOptions, type LiveEtcd, type LiveRevision } from '../src/index.js';
 import type { KeyValue } from '@atrest/etcd-snapshot';
 
 const enc = new TextEncoder();

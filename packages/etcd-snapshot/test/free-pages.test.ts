@@ -6,7 +6,7 @@
  * runs, branch pages, stale bounds in free space), and fuzzed (free pages overwritten).
  */
 import { randomBytes } from 'node:crypto';
-import { AtrestError, ErrorCode } from '@atrest/core';
+import { type AtrestError, ErrorCode } from '@atrest/core';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePageRevisions, openSnapshot, revisionKey, type FreePageRevision, type RevisionEntry } from '@atrest/etcd-snapshot';

@@ -5,7 +5,7 @@
  * located by reading the undamaged file first (which leaf pages hold which revisions, which
  * branch page points at them).
  */
-import { AtrestError, ErrorCode } from '@atrest/core';
+import { type AtrestError, ErrorCode } from '@atrest/core';
 import { openSnapshot, type RevisionEntry } from '@atrest/etcd-snapshot';
 import { afterAll, describe, expect, it } from 'vitest';
 import { resealTrailer, sampleBytes, SAMPLE_DB, scratch, writeCopy } from './_fixtures.js';

@@ -43,7 +43,7 @@ describe('identity', () => {
     expect(readSync(chain, utf8('plain'), CTX)).toMatchObject({ stale: false, source: 'identity' });
     let caught: unknown;
     try {
-      chain.read(utf8('k8s:enc:aesgcm:v1:k:xxx'), CTX);
+      void chain.read(utf8('k8s:enc:aesgcm:v1:k:xxx'), CTX);
     } catch (err) {
       caught = err;
     }

@@ -1,5 +1,4 @@
 import {
-  AtrestError,
   type CryptoBackend,
   ErrorCode,
   nobleBackend,
