@@ -326,13 +326,8 @@ export class BoltReader {
    * ```
    */
   get(bucketPath: readonly BucketName[], key: BucketName): Uint8Array | undefined {
-    const wanted = typeof key === 'string' ? utf8(key) : key;
-    for (const e of this.iterate(bucketPath)) {
-      const c = compareBytes(e.key, wanted);
-      if (c === 0) return e.value ?? undefined;
-      if (c > 0) return undefined;
-    }
-    return undefined;
+    const e = this.#seek(this.#resolve(bucketPath), typeof key === 'string' ? utf8(key) : key);
+    return e === undefined || e.bucket ? undefined : copyBytes(e.value as Uint8Array);
   }
 
   /**
@@ -476,19 +471,59 @@ export class BoltReader {
       const part = bucketPath[depth] as BucketName;
       const wanted = typeof part === 'string' ? utf8(part) : part;
       const name = describePath(bucketPath.slice(0, depth + 1));
-      let next: BucketRef | undefined;
-      for (const el of this.#walk(ref)) {
-        const c = compareBytes(el.key, wanted);
-        if (c > 0) break;
-        if (c === 0) {
-          if (el.bucket && el.value !== null) next = this.#bucketRef(el, name);
-          break;
-        }
-      }
-      if (next === undefined) return undefined;
-      ref = next;
+      const el = this.#seek(ref, wanted);
+      if (el === undefined || !el.bucket || el.value === null) return undefined;
+      ref = this.#bucketRef(el, name);
     }
     return ref;
+  }
+
+  /**
+   * The entry of `wanted` in a bucket, found by descending the tree by key as bbolt's cursor does
+   * (in a branch page, the last element whose key is not after `wanted`; in the leaf, an exact
+   * match), reading one page per level instead of the whole bucket. Key and value are views into
+   * the leaf page, valid until the next read.
+   */
+  #seek(ref: BucketRef, wanted: Uint8Array): BoltEntry | undefined {
+    const file = this.path;
+    let page: Page = ref.inline ?? this.#file.page(ref.root, { bucket: ref.name });
+    // A bbolt tree is a handful of levels deep; more means a cycle of branch pages.
+    for (let depth = 0; depth <= 64; depth++) {
+      if (page.count === 0) return undefined;
+      if (page.flags === PageFlag.branch) {
+        let lo = 0;
+        let hi = page.count - 1;
+        let at = 0;
+        while (lo <= hi) {
+          const mid = (lo + hi) >>> 1;
+          if (compareBytes(branchElement(page, mid, file).key, wanted) <= 0) {
+            at = mid;
+            lo = mid + 1;
+          } else hi = mid - 1;
+        }
+        const child = branchElement(page, at, file).child;
+        page = this.#file.page(child, { bucket: ref.name, parentPageId: page.id, element: at });
+        continue;
+      }
+      if (page.flags !== PageFlag.leaf) {
+        throw invalidData('unexpected page type in a bucket tree', { file, bucket: ref.name, pageId: page.id, offset: page.fileOffset, flags: page.flags });
+      }
+      let lo = 0;
+      let hi = page.count - 1;
+      while (lo <= hi) {
+        const mid = (lo + hi) >>> 1;
+        const el = leafElement(page, mid, file);
+        const c = compareBytes(el.key, wanted);
+        if (c === 0) {
+          const bucket = (el.flags & BUCKET_LEAF_FLAG) !== 0;
+          return { key: el.key, value: el.value, bucket, pageId: page.id, keyOffset: el.keyOffset, valueOffset: el.valueOffset };
+        }
+        if (c < 0) lo = mid + 1;
+        else hi = mid - 1;
+      }
+      return undefined;
+    }
+    throw invalidData('page cycle: the tree is deeper than any bbolt tree', { file, bucket: ref.name, pageId: page.id });
   }
 
   #bucketRef(el: BoltEntry, name: string): BucketRef {
