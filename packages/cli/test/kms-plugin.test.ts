@@ -3,12 +3,13 @@
  * socket; `atrest encrypt` / `atrest decrypt` run as their own processes with a config whose
  * kms endpoint points at it. Rotation, a stopped plugin and a restarted plugin.
  */
-import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startKmsPlugin, stopKmsPlugin } from './_kms-plugin.js';
 
 const repo = join(import.meta.dirname, '..', '..', '..');
 const bin = join(repo, 'packages', 'cli', 'bin', 'atrest.js');
@@ -24,32 +25,13 @@ function kek(name: string): string {
 }
 
 async function startPlugin(): Promise<void> {
-  const child = spawn(process.execPath, [bin, 'kms-plugin', '--socket', socket, '--kek-file', kekFile], { stdio: ['ignore', 'ignore', 'pipe'] });
-  plugin = child;
-  let log = '';
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`plugin did not start: ${log}`)), 20_000);
-    child.stderr?.on('data', (d: Buffer) => {
-      log += d.toString();
-      if (log.includes('listening on')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`plugin exited with ${code}: ${log}`));
-    });
-  });
+  plugin = await startKmsPlugin(socket, kekFile);
 }
 
 async function stopPlugin(): Promise<void> {
   const child = plugin;
   plugin = undefined;
-  if (!child || child.exitCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await exited;
+  await stopKmsPlugin(child);
 }
 
 function atrest(args: string[], input?: Buffer) {
