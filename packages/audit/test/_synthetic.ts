@@ -7,7 +7,7 @@
  * @module
  */
 import protobuf from 'protobufjs';
-import { buildBolt, type LeafItem, leafSpan, type PageSpec } from '../../etcd-snapshot/test/_bolt-builder.js';
+import { buildBolt, type LeafItem, leafSpan, type PageSpec } from '@atrest/test-support';
 
 /** One write of the history. */
 export interface Event {

@@ -18,7 +18,7 @@ import { mockKmsFactory, type MockKmsEntry } from '@atrest/kms';
 import { auditRevisions, auditSnapshot, type AuditOptions, type AuditReport, type AuditRevision, classifyValue, locateKey, offlineKmsFactory } from '@atrest/audit';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { envelope, entry, message } from '../../kube-objects/test/_craft.js';
+import { envelope, entry, message } from '@atrest/test-support';
 import { objectTypeMeta } from '@atrest/kube-objects';
 import { builtinResourceOfKind } from '../src/resource-names.js';
 import { type Event, syntheticSnapshot } from './_synthetic.js';

@@ -10,7 +10,7 @@ import { nodeBackend, utf8, writeSync } from '@atrest/core';
 import { loadEncryptionConfiguration } from '@atrest/config';
 import { openSnapshot } from '@atrest/etcd-snapshot';
 import { auditSnapshot, dumpObjects, type AuditReport } from '@atrest/audit';
-import { startEtcd, type EtcdServer } from '../../../benchmarks/src/etcd-server.js';
+import { startEtcd, type EtcdServer } from '@atrest/test-support';
 
 const b64 = (n: number) => Buffer.from(nodeBackend.randomBytes(n)).toString('base64');
 const cbcKey = b64(32);

@@ -13,7 +13,7 @@ import { freePageRevisions, openSnapshot, revisionKey, type FreePageRevision, ty
 import { haveEtcd, startEtcd, type EtcdServer } from '@atrest/test-support';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildBolt, type LeafItem } from './_bolt-builder.js';
+import { buildBolt, type LeafItem } from '@atrest/test-support';
 import { keyBucketRoot, SAMPLE_DB, scratch, writeCopy } from './_fixtures.js';
 
 const { dir, cleanup } = scratch();

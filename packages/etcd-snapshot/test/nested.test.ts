@@ -1,7 +1,7 @@
 import { AtrestError } from '@atrest/core';
 import { BoltReader, openSnapshot } from '@atrest/etcd-snapshot';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildBolt, type PageSpec } from './_bolt-builder.js';
+import { buildBolt, type PageSpec } from '@atrest/test-support';
 import { scratch, writeCopy } from './_fixtures.js';
 
 const PAGE = 512;

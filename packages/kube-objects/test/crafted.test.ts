@@ -1,7 +1,7 @@
 import { decodeObject } from '@atrest/kube-objects';
 import { AtrestError } from '@atrest/core';
 import { describe, expect, it } from 'vitest';
-import { entry, envelope, message } from './_craft.js';
+import { entry, envelope, message } from '@atrest/test-support';
 
 const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
 

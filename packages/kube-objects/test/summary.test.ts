@@ -7,7 +7,7 @@ import { AtrestError } from '@atrest/core';
 import { checkObject, decodeObject, decodeObjectSummary } from '@atrest/kube-objects';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { entry, envelope, message } from './_craft.js';
+import { entry, envelope, message } from '@atrest/test-support';
 import { sampleValues } from './_sample.js';
 
 type Outcome = { ok: Record<string, string> } | { error: { code: string; message: string; context: unknown } };

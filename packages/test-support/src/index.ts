@@ -5,3 +5,5 @@
  */
 export { freePort, haveEtcd, startEtcd, startEtcdCluster, type EtcdCluster, type EtcdServer, type StartEtcdOptions } from './etcd-server.js';
 export { haveOpenssl, makeTlsMaterial, type TlsMaterial } from './tls.js';
+export { buildBolt, leafSpan, type LeafItem, type PageSpec } from './bolt-builder.js';
+export { entry, envelope, message, type Field } from './kube-craft.js';
