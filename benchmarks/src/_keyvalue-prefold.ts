@@ -6,7 +6,8 @@
  *
  * @module
  */
-import { AtrestError, copyBytes, type ErrorContext, ErrorCode } from '@atrest/core';
+import { AtrestError, type ErrorContext, ErrorCode } from '@atrest/core';
+import { copyBytes } from '@atrest/core/internal';
 
 function invalidData(message: string, context: ErrorContext = {}): AtrestError {
   return new AtrestError(ErrorCode.InvalidData, message, context);

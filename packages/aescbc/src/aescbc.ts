@@ -28,7 +28,8 @@
  *
  * @module
  */
-import { type AesCbcCipher, allocOutput, AtrestError, type ChainEntry, type CryptoBackend, defaultBackend, ErrorCode, checkReadArguments, checkWriteArguments, type ReadResult, type Transformer, wipe, keyedProvider } from '@atrest/core';
+import { type AesCbcCipher, AtrestError, type ChainEntry, type CryptoBackend, defaultBackend, ErrorCode, type ReadResult, type Transformer, wipe, keyedProvider } from '@atrest/core';
+import { allocOutput, checkReadArguments, checkWriteArguments } from '@atrest/core/internal';
 
 import { BLOCK_SIZE, checkPadding, PaddingCheck, padLength } from './_pkcs7.js';
 import type { ProviderKey, ProviderOptions } from './types.js';

@@ -5,7 +5,7 @@
  * `chain header (prefixes) || format header || nonce || ciphertext || tag`.
  * @module
  */
-import { allocOutput } from '@atrest/core';
+import { allocOutput } from '@atrest/core/internal';
 import { authFailed, type Label, tooShort } from './_errors.js';
 
 /** GCM nonce size; every stored value depends on it. */

@@ -19,7 +19,8 @@
  *
  * @module
  */
-import { type AesGcmCipher, type ChainEntry, type CryptoBackend, defaultBackend, checkReadArguments, checkWriteArguments, type ReadResult, type Transformer, keyedProvider } from '@atrest/core';
+import { type AesGcmCipher, type ChainEntry, type CryptoBackend, defaultBackend, type ReadResult, type Transformer, keyedProvider } from '@atrest/core';
+import { checkReadArguments, checkWriteArguments } from '@atrest/core/internal';
 import { checkAesKey, type Label } from './_errors.js';
 import { allocPayload, NONCE_SIZE, openPayload } from './_gcm.js';
 

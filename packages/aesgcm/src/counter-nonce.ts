@@ -21,7 +21,8 @@
  *
  * @module
  */
-import { type AesGcmCipher, AtrestError, type CryptoBackend, defaultBackend, ErrorCode, checkReadArguments, checkWriteArguments, type ReadResult, type Transformer } from '@atrest/core';
+import { type AesGcmCipher, AtrestError, type CryptoBackend, defaultBackend, ErrorCode, type ReadResult, type Transformer } from '@atrest/core';
+import { checkReadArguments, checkWriteArguments } from '@atrest/core/internal';
 import { checkAesKey, type Label } from './_errors.js';
 import { allocPayload, NONCE_SIZE, openPayload } from './_gcm.js';
 import { NonceCounter } from './_nonce-counter.js';

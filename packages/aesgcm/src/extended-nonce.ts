@@ -21,7 +21,8 @@
  *
  * @module
  */
-import { AtrestError, type CryptoBackend, defaultBackend, ErrorCode, checkReadArguments, checkWriteArguments, type ReadResult, type SeededAesGcmCipher, type Transformer } from '@atrest/core';
+import { AtrestError, type CryptoBackend, defaultBackend, ErrorCode, type ReadResult, type SeededAesGcmCipher, type Transformer } from '@atrest/core';
+import { checkReadArguments, checkWriteArguments } from '@atrest/core/internal';
 import { type Label, tooShort } from './_errors.js';
 import { allocPayload, NONCE_SIZE, openPayload } from './_gcm.js';
 import type { ProviderOptions } from './types.js';

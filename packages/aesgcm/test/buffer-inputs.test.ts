@@ -3,7 +3,8 @@
  * bytes must really copy: wiping or reusing the caller's Buffer afterwards must change nothing.
  */
 import { describe, expect, it } from 'vitest';
-import { copyBytes, readSync, SecretBytes, utf8, writeSync } from '@atrest/core';
+import { readSync, SecretBytes, utf8, writeSync } from '@atrest/core';
+import { copyBytes } from '@atrest/core/internal';
 import { availableBackends } from '@atrest/core';
 import { aesGcmExtendedNonceTransformer, aesGcmTransformer } from '@atrest/aesgcm';
 

@@ -42,7 +42,7 @@ function isBytes(value: unknown): value is Uint8Array {
  *   `argument` and `received` in its context
  * @example
  * ```ts
- * import { checkBytes } from '@atrest/core';
+ * import { checkBytes } from '@atrest/core/internal';
  * checkBytes(new Uint8Array(2), 'plaintext'); // passes
  * checkBytes('password=hunter2', 'plaintext'); // throws ERR_INVALID_ARGUMENT
  * ```
@@ -62,7 +62,7 @@ export function checkBytes(value: unknown, name: string): asserts value is Uint8
  * @throws AtrestError `ERR_INVALID_ARGUMENT` naming the offset and the data's length
  * @example
  * ```ts
- * import { checkOffset } from '@atrest/core';
+ * import { checkOffset } from '@atrest/core/internal';
  * checkOffset(3, new Uint8Array(8)); // passes
  * ```
  */
@@ -85,7 +85,8 @@ export function checkOffset(offset: unknown, data: Uint8Array): asserts offset i
  * @throws AtrestError `ERR_INVALID_ARGUMENT`
  * @example
  * ```ts
- * import { checkReadArguments, utf8 } from '@atrest/core';
+ * import { utf8 } from '@atrest/core';
+ * import { checkReadArguments } from '@atrest/core/internal';
  * checkReadArguments(utf8('k8s:enc:aesgcm:v1:key1:...'), 0, utf8('/registry/secrets/default/db'));
  * ```
  */
@@ -104,7 +105,8 @@ export function checkReadArguments(data: unknown, offset: unknown, context: unkn
  * @throws AtrestError `ERR_INVALID_ARGUMENT`
  * @example
  * ```ts
- * import { checkWriteArguments, utf8 } from '@atrest/core';
+ * import { utf8 } from '@atrest/core';
+ * import { checkWriteArguments } from '@atrest/core/internal';
  * checkWriteArguments(new Uint8Array(0), utf8('{"kind":"Secret"}'), utf8('/registry/secrets/default/db'));
  * ```
  */

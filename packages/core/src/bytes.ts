@@ -34,7 +34,8 @@ export function fromUtf8(bytes: Uint8Array): string {
  * True when `data` starts with `prefix` (an empty prefix matches everything).
  * @example
  * ```ts
- * import { hasPrefix, utf8 } from '@atrest/core';
+ * import { utf8 } from '@atrest/core';
+ * import { hasPrefix } from '@atrest/core/internal';
  * hasPrefix(utf8('k8s:enc:aesgcm:v1:k:'), utf8('k8s:enc:')); // true
  * ```
  */
@@ -49,7 +50,8 @@ export function hasPrefix(data: Uint8Array, prefix: Uint8Array): boolean {
  * True when `data[offset..]` starts with `prefix` (an empty prefix matches everything).
  * @example
  * ```ts
- * import { hasPrefixAt, utf8 } from '@atrest/core';
+ * import { utf8 } from '@atrest/core';
+ * import { hasPrefixAt } from '@atrest/core/internal';
  * hasPrefixAt(utf8('k8s:enc:aesgcm:v1:key1:'), 18, utf8('key1:')); // true
  * ```
  */
@@ -64,7 +66,7 @@ export function hasPrefixAt(data: Uint8Array, offset: number, prefix: Uint8Array
  * Concatenate byte arrays into one new array.
  * @example
  * ```ts
- * import { concatBytes } from '@atrest/core';
+ * import { concatBytes } from '@atrest/core/internal';
  * concatBytes(new Uint8Array([1]), new Uint8Array([2, 3])); // Uint8Array [1, 2, 3]
  * ```
  */
@@ -119,7 +121,7 @@ export function wipe(...buffers: Uint8Array[]): void {
  * @returns new memory holding the same bytes
  * @example
  * ```ts
- * import { copyBytes } from '@atrest/core';
+ * import { copyBytes } from '@atrest/core/internal';
  * const b = Buffer.from([1, 2, 3]);
  * const c = copyBytes(b);
  * b.fill(0); // c is still [1, 2, 3]

@@ -1,6 +1,8 @@
 /**
- * `@atrest/core`: the transformer contract, the prefix chain, typed errors, byte helpers and the
- * crypto backends every atrest provider builds on.
+ * `@atrest/core`: the transformer contract, the prefix chain, typed errors, a few byte helpers
+ * and the crypto backends every atrest provider builds on. Named exports only: what atrest's own
+ * packages share beyond this (the output allocator, the seeded-GCM composer, argument checks,
+ * byte helpers) is `@atrest/core/internal`, which may change in any release.
  *
  * @example
  * ```ts
@@ -8,19 +10,16 @@
  * ```
  * @module
  */
-export * from './transformer.js';
-export * from './errors.js';
-export * from './bytes.js';
-export * from './arguments.js';
-export * from './prefix-chain.js';
-export * from './backend.js';
-export * from './secret.js';
-export * from './sync.js';
+export { isPromise, type MaybePromise, type ReadResult, type Transformer } from './transformer.js';
+export { AtrestAggregateError, AtrestError, ErrorCode, type ErrorContext, reduceErrors, toAtrestError } from './errors.js';
+export { constantTimeEqual, fromUtf8, utf8, wipe } from './bytes.js';
+export { type ChainEntry, PrefixChain } from './prefix-chain.js';
+export { type AesCbcCipher, type AesGcmCipher, type CryptoBackend, hkdfSha256Expand, type SecretboxCipher, type SeededAesGcmCipher } from './backend.js';
+export { SecretBytes } from './secret.js';
+export { readSync, writeSync } from './sync.js';
 export { nodeBackend } from './backends/node.js';
 export { nobleBackend } from './backends/noble.js';
 export { nativeBackend, nativeStatus, type NativeStatus } from './backends/native.js';
-export * from './seeded-gcm.js';
-export * from './output.js';
-export * from './batch.js';
-export * from './backends/registry.js';
-export * from './keyed-provider.js';
+export { type BatchOptions, type BatchOutcome, type BatchReadItem, type BatchWriteItem, readMany, writeMany } from './batch.js';
+export { availableBackends, backendNames, defaultBackend, getBackend, setDefaultBackend } from './backends/registry.js';
+export { keyedProvider, type KeyedProviderSpec, type ProviderKey, type ProviderOptions } from './keyed-provider.js';

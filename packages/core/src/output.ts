@@ -69,7 +69,7 @@ let pooling = typeof process !== 'object' || process.env?.['ATREST_POOLED_OUTPUT
  * @returns a view of exactly `length` bytes, pooled when small and pooling is on
  * @example
  * ```ts
- * import { allocOutput } from '@atrest/core';
+ * import { allocOutput } from '@atrest/core/internal';
  * const out = allocOutput('stored', 64); // out.length === 64
  * ```
  */
@@ -86,7 +86,7 @@ export function allocOutput(kind: OutputKind, length: number): Uint8Array {
  * @returns the previous setting
  * @example
  * ```ts
- * import { setOutputPooling } from '@atrest/core';
+ * import { setOutputPooling } from '@atrest/core/internal';
  * const previous = setOutputPooling(false);
  * setOutputPooling(previous);
  * ```

@@ -20,7 +20,8 @@ const MIN_SEED_SIZE = 32;
  * @throws RangeError for a seed under 32 bytes
  * @example
  * ```ts
- * import { composeSeededAesGcm, nodeBackend } from '@atrest/core';
+ * import { nodeBackend } from '@atrest/core';
+ * import { composeSeededAesGcm } from '@atrest/core/internal';
  * const cipher = composeSeededAesGcm(nodeBackend, nodeBackend.randomBytes(32));
  * ```
  */

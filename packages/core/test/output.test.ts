@@ -1,4 +1,4 @@
-import { allocOutput, POOLED_MAX, setOutputPooling } from '@atrest/core';
+import { allocOutput, POOLED_MAX, setOutputPooling } from '@atrest/core/internal';
 import { afterEach, describe, expect, it } from 'vitest';
 
 describe('allocOutput', () => {

@@ -19,7 +19,8 @@
  *
  * @module
  */
-import { AtrestError, ErrorCode, fromUtf8, utf8, copyBytes } from '@atrest/core';
+import { AtrestError, ErrorCode, fromUtf8, utf8 } from '@atrest/core';
+import { copyBytes } from '@atrest/core/internal';
 import { invalidData, safeNumber } from './_errors.js';
 import { type BoltMeta, CANDIDATE_PAGE_SIZES, META_SPAN, type MetaResult, parseMeta } from './_meta.js';
 import { DEFAULT_READ_AHEAD, type Page, PageFile, PageFlag, pageFromBytes, u32 } from './_page-file.js';

@@ -14,7 +14,8 @@
  *
  * @module
  */
-import { AtrestError, type ChainEntry, checkBytes, checkReadArguments, ErrorCode, hasPrefix, type ReadResult, type Transformer, utf8 } from '@atrest/core';
+import { AtrestError, type ChainEntry, ErrorCode, type ReadResult, type Transformer, utf8 } from '@atrest/core';
+import { checkBytes, checkReadArguments, hasPrefix } from '@atrest/core/internal';
 
 /** The prefix every encrypting provider's values start with, which identity refuses to read. */
 const ENCRYPTED_PREFIX = utf8('k8s:enc:');

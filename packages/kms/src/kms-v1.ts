@@ -28,7 +28,8 @@
  *
  * @module
  */
-import { AtrestError, type ChainEntry, checkBytes, checkReadArguments, type CryptoBackend, defaultBackend, ErrorCode, type MaybePromise, type ReadResult, reduceErrors, type Transformer, utf8, copyBytes } from '@atrest/core';
+import { AtrestError, type ChainEntry, type CryptoBackend, defaultBackend, ErrorCode, type MaybePromise, type ReadResult, reduceErrors, type Transformer, utf8 } from '@atrest/core';
+import { checkBytes, checkReadArguments, copyBytes } from '@atrest/core/internal';
 import { aesCbcTransformer } from '@atrest/aescbc';
 import { aesGcmTransformer } from '@atrest/aesgcm';
 import { DekCache } from './_dek-cache.js';

@@ -22,7 +22,8 @@
  *
  * @module
  */
-import { AtrestError, type CryptoBackend, ErrorCode, type SeededAesGcmCipher, type Transformer, toAtrestError, copyBytes } from '@atrest/core';
+import { AtrestError, type CryptoBackend, ErrorCode, type SeededAesGcmCipher, type Transformer, toAtrestError } from '@atrest/core';
+import { copyBytes } from '@atrest/core/internal';
 import { aesGcmExtendedNonceTransformer } from '@atrest/aesgcm';
 import { aggregateErrorText, goQuote } from '@atrest/core/go';
 import { dekCacheKey } from './_cache-key.js';

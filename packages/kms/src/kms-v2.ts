@@ -25,7 +25,8 @@
  *
  * @module
  */
-import { allocOutput, AtrestError, type ChainEntry, checkReadArguments, checkWriteArguments, type CryptoBackend, defaultBackend, ErrorCode, type MaybePromise, type ReadResult, type Transformer, toAtrestError, utf8, copyBytes } from '@atrest/core';
+import { AtrestError, type ChainEntry, type CryptoBackend, defaultBackend, ErrorCode, type MaybePromise, type ReadResult, type Transformer, toAtrestError, utf8 } from '@atrest/core';
+import { allocOutput, checkReadArguments, checkWriteArguments, copyBytes } from '@atrest/core/internal';
 import { aesGcmExtendedNonceTransformer, aesGcmTransformer } from '@atrest/aesgcm';
 import { goQuote } from '@atrest/core/go';
 import { putVarint, varintSize } from '@atrest/core/wire';

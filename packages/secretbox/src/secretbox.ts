@@ -22,7 +22,8 @@
  *
  * @module
  */
-import { allocOutput, AtrestError, type ChainEntry, type CryptoBackend, defaultBackend, ErrorCode, nobleBackend, checkReadArguments, checkWriteArguments, type ReadResult, type SecretboxCipher, type Transformer, keyedProvider } from '@atrest/core';
+import { AtrestError, type ChainEntry, type CryptoBackend, defaultBackend, ErrorCode, nobleBackend, type ReadResult, type SecretboxCipher, type Transformer, keyedProvider } from '@atrest/core';
+import { allocOutput, checkReadArguments, checkWriteArguments } from '@atrest/core/internal';
 
 import type { ProviderKey, ProviderOptions } from './types.js';
 
