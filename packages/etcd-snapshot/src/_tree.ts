@@ -99,13 +99,3 @@ export function leafElement(page: Page, index: number, file: string): LeafElemen
     valueOffset: page.fileOffset + keyStart + ksize,
   };
 }
-
-/** Byte-wise comparison (bbolt orders keys by `bytes.Compare`). @internal */
-export function compareBytes(a: Uint8Array, b: Uint8Array): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    const d = (a[i] as number) - (b[i] as number);
-    if (d !== 0) return d;
-  }
-  return a.length - b.length;
-}

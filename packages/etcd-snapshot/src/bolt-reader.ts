@@ -24,7 +24,8 @@ import { copyBytes } from '@atrest/core/internal';
 import { invalidData, safeNumber } from './_errors.js';
 import { type BoltMeta, CANDIDATE_PAGE_SIZES, META_SPAN, type MetaResult, parseMeta } from './_meta.js';
 import { DEFAULT_READ_AHEAD, type Page, PageFile, PageFlag, pageFromBytes, u32 } from './_page-file.js';
-import { BUCKET_HEADER_SIZE, BUCKET_LEAF_FLAG, branchElement, compareBytes, leafElement } from './_tree.js';
+import { compareBytes } from '@atrest/core/go';
+import { BUCKET_HEADER_SIZE, BUCKET_LEAF_FLAG, branchElement, leafElement } from './_tree.js';
 import { checkTrailer, hasTrailer, TRAILER_SIZE } from './_trailer.js';
 
 export type { BoltMeta } from './_meta.js';
