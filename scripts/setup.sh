@@ -13,12 +13,14 @@ fi
 
 if [ "${1:-}" = "--with-system-deps" ]; then
   # The test suite drives our Go reference peer (golang-go, golang-golang-x-crypto-dev) and a real
-  # etcd (etcd-server, etcd-client). Install them when missing and we can.
+  # etcd (etcd-server, etcd-client), and runs a browser test in headless Chromium (chromium).
+  # Install them when missing and we can.
   missing=()
   command -v go >/dev/null 2>&1 || missing+=(golang-go)
   [ -d /usr/share/gocode/src/golang.org/x/crypto ] || missing+=(golang-golang-x-crypto-dev)
   command -v etcd >/dev/null 2>&1 || missing+=(etcd-server)
   command -v etcdctl >/dev/null 2>&1 || missing+=(etcd-client)
+  command -v chromium >/dev/null 2>&1 || missing+=(chromium)
   if [ "${#missing[@]}" -gt 0 ]; then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
       echo "setup: installing ${missing[*]} with apt-get" >&2

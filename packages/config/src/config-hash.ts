@@ -11,7 +11,8 @@
  * across releases, so {@link configHashHex} is exported too.
  * @module
  */
-import { createHash } from 'node:crypto';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex } from '@noble/hashes/utils.js';
 
 /** The prefix upstream puts before the hex digest. */
 export const CONFIG_HASH_PREFIX = 'k8s:enc:unstable:1:';
@@ -28,7 +29,7 @@ export const CONFIG_HASH_PREFIX = 'k8s:enc:unstable:1:';
  * ```
  */
 export function configHashHex(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
+  return bytesToHex(sha256(bytes));
 }
 
 /**

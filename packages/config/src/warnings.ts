@@ -4,7 +4,8 @@
  * Never includes key material in any text.
  * @module
  */
-import { createHash } from 'node:crypto';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex } from '@noble/hashes/utils.js';
 import { tryBase64Decode } from '@atrest/core/go';
 import { parseGroupResource } from './group-resource.js';
 import type { EncryptionConfiguration, KeyConfiguration } from './types.js';
@@ -68,7 +69,7 @@ export function configWarnings(config: EncryptionConfiguration): ConfigWarning[]
       const length = decoded.length;
       // Keys are grouped by a digest of the decoded material, so the secrets themselves are never
       // compared byte by byte (no timing signal) nor kept; the digest is never printed.
-      const digest = createHash('sha256').update(decoded).digest('hex');
+      const digest = bytesToHex(sha256(decoded));
       decoded.fill(0);
       if (aes && length < 32) {
         out.push({

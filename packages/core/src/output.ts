@@ -24,7 +24,7 @@
  *
  * @module
  */
-import { markAsUntransferable } from 'node:worker_threads';
+import { markUntransferable, poolingFromEnvironment } from '#output-platform';
 
 /** Results up to this many bytes come from a slab. */
 export const POOLED_MAX = 4096;
@@ -47,7 +47,7 @@ class Slab {
   take(length: number): Uint8Array {
     if (this.#offset + length > this.#buffer.byteLength) {
       this.#buffer = new ArrayBuffer(SLAB_SIZE);
-      markAsUntransferable(this.#buffer);
+      markUntransferable(this.#buffer);
       this.#offset = 0;
     }
     const view = new Uint8Array(this.#buffer, this.#offset, length);
@@ -59,7 +59,7 @@ class Slab {
 
 const slabs: Record<OutputKind, Slab> = { stored: new Slab(), plaintext: new Slab() };
 
-let pooling = typeof process !== 'object' || process.env?.['ATREST_POOLED_OUTPUT'] !== '0';
+let pooling = poolingFromEnvironment();
 
 /**
  * Zero-filled memory for one result of `length` bytes.

@@ -24,7 +24,7 @@
  *
  * @module
  */
-import { type ErrorContext } from '@atrest/core';
+import type { ErrorContext } from '@atrest/core';
 import { copyBytes } from '@atrest/core/internal';
 import { readVarint, varint } from '@atrest/core/wire';
 import { invalidData, safeNumber } from './_errors.js';

@@ -10,15 +10,12 @@
  */
 import type { CryptoBackend } from '../backend.js';
 import { AtrestError, ErrorCode } from '../errors.js';
-import { nativeBackend, nativeStatus } from './native.js';
+import { backendFromEnvironment, nativeStatus, runtimeBackends } from '#platform';
 import { nobleBackend } from './noble.js';
-import { nodeBackend } from './node.js';
 
-const known: Readonly<Record<string, CryptoBackend>> = Object.freeze({
-  ...(nativeBackend === null ? {} : { native: nativeBackend }),
-  node: nodeBackend,
-  noble: nobleBackend,
-});
+/** Every backend of this runtime, fastest first: native and node on Node.js, noble everywhere. */
+const ordered: readonly CryptoBackend[] = [...runtimeBackends(), nobleBackend];
+const known: Readonly<Record<string, CryptoBackend>> = Object.freeze(Object.fromEntries(ordered.map((b) => [b.name, b])));
 
 /**
  * The names of the backends available in this process, fastest first.
@@ -72,8 +69,8 @@ export function getBackend(name: string): CryptoBackend {
  * trace, a library user could not even catch it).
  */
 function initial(): CryptoBackend | AtrestError {
-  const env = typeof process === 'object' ? process.env?.['ATREST_CRYPTO_BACKEND'] : undefined;
-  if (!env) return nativeBackend ?? nodeBackend;
+  const env = backendFromEnvironment();
+  if (!env) return ordered[0] as CryptoBackend;
   try {
     return getBackend(env);
   } catch (err) {
@@ -110,7 +107,7 @@ export function defaultBackend(): CryptoBackend {
  * ```
  */
 export function setDefaultBackend(backend: CryptoBackend | string): CryptoBackend {
-  const previous = current instanceof AtrestError ? (nativeBackend ?? nodeBackend) : current;
+  const previous = current instanceof AtrestError ? (ordered[0] as CryptoBackend) : current;
   current = typeof backend === 'string' ? getBackend(backend) : backend;
   return previous;
 }
