@@ -121,3 +121,12 @@ describe('an unreachable KMS plugin', () => {
     expect(first).toContain('kms:v2:sample-kms could not be decrypted with the configured key or its KMS plugin at unix:///var/run/kmsplugin/sample-kms.sock did not answer (offline, use --kms-mock sample-kms=base64)');
   });
 });
+
+describe('-o yaml on every report command', () => {
+  it('inspect prints its JSON as YAML', async () => {
+    const r = await run(['inspect', snapshot, '--etcd-key', '/registry/secrets/shop/jwt-signing', '-o', 'yaml']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.toString()).toMatch(/^---\n"key": "\/registry\/secrets\/shop\/jwt-signing"\n"revision": \d+\n/);
+    expect((await run(['inspect', snapshot, '--etcd-key', '/registry/secrets/shop/jwt-signing', '-o', 'xml'])).code).toBe(2);
+  });
+});

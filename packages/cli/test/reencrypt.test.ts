@@ -55,6 +55,8 @@ describe.skipIf(!haveEtcd())('atrest reencrypt', () => {
     expect(r.code).toBe(3);
     expect(r.stdout.toString()).toContain(`DRY RUN (nothing written): read at revision ${before}: ${N} keys, ${N} selected`);
     expect(r.stdout.toString()).toContain(`aescbc:key1 -> aesgcm:key2: ${N}`);
+    const yaml = await run(['reencrypt', '--endpoints', etcd.endpoint, '--config', newConfig, '--dry-run', '-o', 'yaml']);
+    expect(yaml.stdout.toString()).toMatch(/^---\n"schema": "atrest.reencrypt\/v1"\n"dryRun": true\n/);
     expect(revisionOf(etcd)).toBe(before);
   });
 

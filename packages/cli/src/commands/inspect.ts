@@ -3,14 +3,14 @@
  * @module
  */
 import { fromUtf8, utf8 } from '@atrest/core';
-import { inspectEnvelope } from '@atrest/audit';
+import { inspectEnvelope, toYamlDocument } from '@atrest/audit';
 import { openSnapshotFile } from '../_snapshot.js';
 import { parse } from '../_args.js';
 import { Exit, UsageError } from '../_errors.js';
 import { byteLimit, type CliIO, DEFAULT_MAX_VALUE_BYTES } from '../_io.js';
 import { LIVE_FLAGS, LIVE_USAGE, openLive, wantsLive } from '../_live.js';
 
-export const inspectUsage = `atrest inspect [SNAPSHOT|--endpoints URL] [--etcd-key ETCD_KEY [--revision R]]
+export const inspectUsage = `atrest inspect [SNAPSHOT|--endpoints URL] [--etcd-key ETCD_KEY [--revision R]] [-o json|yaml]
   Prints the envelope of a stored value (standard input, or the latest or given revision of
   ETCD_KEY in a snapshot or a running etcd) as JSON: provider, key or plugin name, lengths, and for
   kms v2 the key ID, DEK source type, annotations and a fingerprint of the wrapped DEK. Needs no
@@ -22,11 +22,13 @@ ${LIVE_USAGE}`;
 export async function inspectCommand(argv: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parse(
     argv,
-    { 'etcd-key': { type: 'string' }, revision: { type: 'string' }, 'max-value-bytes': { type: 'string' }, ...LIVE_FLAGS },
+    { 'etcd-key': { type: 'string' }, revision: { type: 'string' }, output: { type: 'string', short: 'o', default: 'json' }, 'max-value-bytes': { type: 'string' }, ...LIVE_FLAGS },
     true,
   );
   if (positionals.length > 1) throw new UsageError('inspect takes one SNAPSHOT file');
   const file = positionals[0];
+  const output = values.output;
+  if (output !== 'json' && output !== 'yaml') throw new UsageError(`-o must be json or yaml, got "${output}"`);
   const live = wantsLive(values, file, io);
   const etcdKey = values['etcd-key'];
   const wanted = values.revision === undefined ? undefined : Number(values.revision);
@@ -67,6 +69,7 @@ export async function inspectCommand(argv: string[], io: CliIO): Promise<number>
     value = found.value;
     where = { key: etcdKey, revision: found.revision };
   }
-  io.stdout(`${JSON.stringify({ ...where, ...inspectEnvelope(value) }, null, 2)}\n`);
+  const doc = { ...where, ...inspectEnvelope(value) };
+  io.stdout(output === 'yaml' ? toYamlDocument(JSON.parse(JSON.stringify(doc))) : `${JSON.stringify(doc, null, 2)}\n`);
   return Exit.Ok;
 }

@@ -2,7 +2,7 @@
  * `atrest reencrypt`: rewrite a running etcd's stale values under the config's write key.
  * @module
  */
-import { resolveResource } from '@atrest/audit';
+import { resolveResource, toYamlDocument } from '@atrest/audit';
 import { reencrypt, type ReencryptProgress, type ReencryptReport } from '@atrest/reencrypt';
 import { parse, required } from '../_args.js';
 import { loadConfigFile } from '../_config.js';
@@ -11,7 +11,7 @@ import { byteLimit, type CliIO, DEFAULT_MAX_CONFIG_BYTES } from '../_io.js';
 import { LIVE_FLAGS, LIVE_USAGE, openLive } from '../_live.js';
 
 export const reencryptUsage = `atrest reencrypt --endpoints URL --config FILE [--resource RESOURCE]... [--dry-run] [--rate N]
-                 [--concurrency N] [--force] [-o table|json] [--kms-mock NAME=base64[:KEYID]]...
+                 [--concurrency N] [--force] [-o table|json|yaml] [--kms-mock NAME=base64[:KEYID]]...
   Rewrites every latest value of the selected resources (default: every resource a rule of the
   config covers) that the config reads as stale (not under the first provider and key, a kms v2
   key ID that is not the plugin's current one, or plaintext where the first provider encrypts).
@@ -42,7 +42,7 @@ export async function reencryptCommand(argv: string[], io: CliIO): Promise<numbe
     ...LIVE_FLAGS,
   });
   const output = values.output;
-  if (output !== 'table' && output !== 'json') throw new UsageError(`-o must be table or json, got "${output}"`);
+  if (output !== 'table' && output !== 'json' && output !== 'yaml') throw new UsageError(`-o must be table, json or yaml, got "${output}"`);
   const positive = (v: string | undefined, flag: string): number | undefined => {
     if (v === undefined) return undefined;
     const n = Number(v);
@@ -68,7 +68,8 @@ export async function reencryptCommand(argv: string[], io: CliIO): Promise<numbe
       ...(showProgress ? { onProgress: (p: ReencryptProgress) => io.stderr(progressLine(p, started)) } : {}),
     });
     if (showProgress) io.stderr('\n');
-    io.stdout(output === 'json' ? `${JSON.stringify({ schema: 'atrest.reencrypt/v1', ...report }, null, 2)}\n` : renderReport(report));
+    const doc = { schema: 'atrest.reencrypt/v1', ...report };
+    io.stdout(output === 'json' ? `${JSON.stringify(doc, null, 2)}\n` : output === 'yaml' ? toYamlDocument(JSON.parse(JSON.stringify(doc))) : renderReport(report));
     const left = report.skipped.length + (report.dryRun ? report.rewritten : 0);
     return left > 0 ? 3 : Exit.Ok;
   } finally {

@@ -4,7 +4,7 @@
  * @module
  */
 import { readFileSync } from 'node:fs';
-import { auditRevisions, auditSnapshot, type AuditReport } from '@atrest/audit';
+import { auditRevisions, auditSnapshot, type AuditReport, toYamlDocument } from '@atrest/audit';
 import { openSnapshot } from '@atrest/etcd-snapshot';
 import { checkStage, planRotation, removedKeys, renderCheck, ROTATABLE, type RotatableProvider, writeRotationPlan } from '@atrest/rotate';
 import { parse, required } from '../_args.js';
@@ -22,7 +22,7 @@ export const rotateUsage = `atrest rotate plan --config CURRENT.yaml --out DIR [
   rule's current one). Only the rotated rules' text changes. Files are 0600, DIR 0700; existing
   stage files are not overwritten without --force. Keys are never printed.
 atrest rotate check --stage 1|2|3 --config FILE (SNAPSHOT | --endpoints URL) [--next FILE]
-                    [--old-key PROVIDER:NAME]... [--history] [-o table|json] [--kms-mock NAME=base64[:KEYID]]...
+                    [--old-key PROVIDER:NAME]... [--history] [-o table|json|yaml] [--kms-mock NAME=base64[:KEYID]]...
   Go or no-go for applying stage N, from an audit of etcd under --config, the config the cluster
   runs now (stage 1: the current one; stage 2: stage-1.yaml; stage 3: stage-2.yaml). Stages 1 and
   2: go when every latest value decrypts with --config (stage 2 also needs every kube-apiserver to
@@ -87,7 +87,7 @@ async function checkCommand(argv: string[], io: CliIO): Promise<number> {
   const live = wantsLive(values, positionals[0], io);
   if (!live && positionals.length !== 1) throw new UsageError('rotate check takes a SNAPSHOT file or --endpoints');
   const output = values.output;
-  if (output !== 'table' && output !== 'json') throw new UsageError(`-o must be table or json, got "${output}"`);
+  if (output !== 'table' && output !== 'json' && output !== 'yaml') throw new UsageError(`-o must be table, json or yaml, got "${output}"`);
   const oldKeys = values['old-key'] ?? [];
   if (stage === 3 && values.next === undefined && oldKeys.length === 0) throw new UsageError('--stage 3 needs --next STAGE-3.yaml or --old-key PROVIDER:NAME');
   if (stage !== 3 && (values.next !== undefined || oldKeys.length > 0)) throw new UsageError('--next and --old-key go with --stage 3');
@@ -118,10 +118,7 @@ async function checkCommand(argv: string[], io: CliIO): Promise<number> {
     }
   }
   const result = checkStage(report, { stage, removedKeys: [...removed].sort(), history });
-  io.stdout(
-    output === 'json'
-      ? `${JSON.stringify({ schema: 'atrest.rotate-check/v1', ...result, keysStillNeeded: report.keysStillNeeded, source: report.source }, null, 2)}\n`
-      : renderCheck(result, report),
-  );
+  const doc = { schema: 'atrest.rotate-check/v1', ...result, keysStillNeeded: report.keysStillNeeded, source: report.source };
+  io.stdout(output === 'json' ? `${JSON.stringify(doc, null, 2)}\n` : output === 'yaml' ? toYamlDocument(JSON.parse(JSON.stringify(doc))) : renderCheck(result, report));
   return result.go ? Exit.Ok : 3;
 }
