@@ -30,21 +30,9 @@ import { auditSnapshot } from '@atrest/audit';
 import { isNodeCipher, profiled, share } from './cpu-profile.js';
 import { startEtcd } from '@atrest/test-support';
 import { EtcdPutter } from './etcd-put.js';
-import { type Encoding, secretKey, secretObject } from './scale-secrets.js';
+import { SCALE_CONFIG as CONFIG, type Encoding, secretKey, secretObject } from './scale-secrets.js';
 import { writeSection } from './report.js';
 
-// A fixed benchmark key (public: this config only ever protects generated test data).
-const CONFIG = `apiVersion: apiserver.config.k8s.io/v1
-kind: EncryptionConfiguration
-resources:
-  - resources: [secrets]
-    providers:
-      - aesgcm:
-          keys:
-            - name: bench
-              secret: ${Buffer.alloc(32, 0x42).toString('base64')}
-      - identity: {}
-`;
 
 /** Generate a snapshot of `count` secrets. */
 export async function generate(count: number, out: string, size = 2048, encoding: Encoding = 'json'): Promise<{ seconds: number; bytes: number }> {

@@ -10,6 +10,19 @@ import { utf8 } from '@atrest/core';
 import protobuf from 'protobufjs';
 import { plaintext } from './fixtures.js';
 
+/** The config the scale benchmarks write and audit with: aesgcm under a fixed key (public: it only ever protects generated test data). */
+export const SCALE_CONFIG = `apiVersion: apiserver.config.k8s.io/v1
+kind: EncryptionConfiguration
+resources:
+  - resources: [secrets]
+    providers:
+      - aesgcm:
+          keys:
+            - name: bench
+              secret: ${Buffer.alloc(32, 0x42).toString('base64')}
+      - identity: {}
+`;
+
 /** How a Secret is stored. */
 export type Encoding = 'json' | 'protobuf';
 
