@@ -19,14 +19,12 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { utf8, writeSync } from '@atrest/core';
 import { loadEncryptionConfiguration } from '@atrest/config';
 import { openSnapshot } from '@atrest/etcd-snapshot';
 import { auditRevisions, auditSnapshot, type AuditReport, type AuditRevision } from '@atrest/audit';
 import { openLiveEtcd } from '@atrest/etcd-live';
 import { startEtcd } from '@atrest/test-support';
-import { EtcdPutter } from './etcd-put.js';
-import { SCALE_CONFIG as CONFIG, secretKey, secretObject } from './scale-secrets.js';
+import { putSecrets, SCALE_CONFIG as CONFIG } from './scale-secrets.js';
 import { median } from './ratios.js';
 import { writeSection } from './report.js';
 
@@ -114,17 +112,7 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'atrest-live-audit-'));
   const etcd = await startEtcd();
   try {
-    const putter = new EtcdPutter(etcd.endpoint);
-    const t = loadEncryptionConfiguration(CONFIG).transformerForResource('secrets');
-    function* items(): Generator<[Uint8Array, Uint8Array]> {
-      for (let i = 0; i < count; i++) {
-        const key = utf8(secretKey(i));
-        yield [key, writeSync(t, secretObject(i, 2048, 'json'), key)];
-      }
-    }
-    await putter.putAll(items(), 128, (n) => process.stderr.write(`\rgenerate: ${n}/${count}`));
-    process.stderr.write('\n');
-    putter.close();
+    await putSecrets(etcd.endpoint, count, CONFIG, 'generate');
     const file = join(dir, 'snap.db');
     etcd.ctl(['snapshot', 'save', file]);
     const rows = new Map<Mode, Row[]>(MODES.map((m) => [m, []]));

@@ -15,13 +15,11 @@ import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { utf8, writeSync } from '@atrest/core';
 import { loadEncryptionConfiguration } from '@atrest/config';
 import { openLiveEtcd } from '@atrest/etcd-live';
 import { reencrypt } from '@atrest/reencrypt';
 import { startEtcd } from '@atrest/test-support';
-import { EtcdPutter } from './etcd-put.js';
-import { secretKey, secretObject } from './scale-secrets.js';
+import { putSecrets } from './scale-secrets.js';
 import { median } from './ratios.js';
 import { writeSection } from './report.js';
 
@@ -71,21 +69,6 @@ async function child(endpoint: string, etcdPid: number, concurrency: number): Pr
 
 const self = fileURLToPath(import.meta.url);
 
-/** Write N secrets under OLD, each its own revision. */
-async function load(endpoint: string, count: number): Promise<void> {
-  const putter = new EtcdPutter(endpoint);
-  const t = loadEncryptionConfiguration(OLD).transformerForResource('secrets');
-  function* items(): Generator<[Uint8Array, Uint8Array]> {
-    for (let i = 0; i < count; i++) {
-      const k = utf8(secretKey(i));
-      yield [k, writeSync(t, secretObject(i, 2048, 'json'), k)];
-    }
-  }
-  await putter.putAll(items(), 128, (n) => process.stderr.write(`\rload: ${n}/${count}`));
-  process.stderr.write('\n');
-  putter.close();
-}
-
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   const [command, ...rest] = argv[0] === 'child' ? argv : ['all', ...argv];
@@ -113,7 +96,7 @@ async function main(): Promise<void> {
       // A fresh etcd holding N stale values for every measured run.
       const etcd = await startEtcd();
       try {
-        await load(etcd.endpoint, count);
+        await putSecrets(etcd.endpoint, count, OLD, 'load');
         loads.push(loadavg()[0] as number);
         const r = spawnSync(process.execPath, [self, 'child', '--endpoint', etcd.endpoint, '--etcd-pid', String(etcd.pid), '--concurrency', String(concurrency)], { encoding: 'utf8' });
         if (r.status !== 0) throw new Error(r.stderr);
