@@ -263,7 +263,7 @@ export function planProperties(
           actual: {
             error: reason,
             counterexample: shown.length > 1500 ? `${shown.slice(0, 1500)}...` : shown,
-            replay: `--suite properties --seed ${details.seed} --path ${details.counterexamplePath} --runs ${runs}`,
+            replay: `--suite properties --property ${d.name} --seed ${details.seed} --path ${details.counterexamplePath} --runs ${runs}`,
             seed: details.seed,
             path: details.counterexamplePath,
             runs: details.numRuns,

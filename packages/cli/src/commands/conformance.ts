@@ -14,13 +14,14 @@ const KNOWN_FAILURES_LIMIT = 4 * 1024 * 1024;
 export const conformanceUsage = `atrest conformance serve
   Speaks the conformance protocol (docs/conformance-protocol.md) on standard input and output
   with atrest itself, until standard input ends.
-atrest conformance run [--suite vectors|properties|all] [--seed N] [--runs N] [--path P]
+atrest conformance run [--suite vectors|properties|all] [--seed N] [--runs N]
+                       [--property NAME --path P]
                        [--known-failures FILE] [--timeout MS] [-o text|json] -- COMMAND [ARG...]
   Starts COMMAND as the implementation under test, runs the suite's cases through the protocol
   and prints each unexpected failure (expected vs actual), known failures that now pass, and
   "N passed, M failed". FILE lists case ids expected to fail, one per line (# comments).
   properties: fast-check-generated cases (--runs per property, default 100); a failure is shrunk
-  and printed with the --seed and --path that replay it.
+  and printed with the --property, --seed and --path that replay it.
   Exit status: 0 when nothing outside the known failures failed, 1 otherwise (including an
   implementation that crashed or stopped answering), 2 for usage errors.
 `;
@@ -51,6 +52,7 @@ export async function conformanceCommand(argv: string[], io: CliIO): Promise<num
     seed: { type: 'string' },
     runs: { type: 'string' },
     path: { type: 'string' },
+    property: { type: 'string', multiple: true },
     output: { type: 'string', short: 'o' },
   });
   const suite = values.suite ?? 'vectors';
@@ -84,6 +86,7 @@ export async function conformanceCommand(argv: string[], io: CliIO): Promise<num
     ...(seed === undefined ? {} : { seed }),
     ...(runs === undefined ? {} : { runs }),
     ...(values.path === undefined ? {} : { path: values.path }),
+    ...(values.property === undefined ? {} : { properties: values.property }),
   });
   io.stdout(output === 'json' ? `${JSON.stringify(report, null, 2)}\n` : formatConformanceReport(report));
   return conformanceExitCode(report) === 0 ? Exit.Ok : Exit.Failed;
