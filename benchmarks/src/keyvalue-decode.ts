@@ -18,7 +18,7 @@
  */
 import { parseArgs } from 'node:util';
 import { putVarint, varintSize } from '@atrest/core/wire';
-import { decodeKeyValueView as current } from '../../packages/etcd-snapshot/dist/_keyvalue.js';
+import { decodeKeyValueView as current } from '@atrest/etcd-snapshot/internal';
 import { decodeKeyValueView as prefold } from './_keyvalue-prefold.js';
 
 type Decode = (bytes: Uint8Array, context: Record<string, never>) => { key: Uint8Array; modRevision: number; value: Uint8Array; lease: bigint };

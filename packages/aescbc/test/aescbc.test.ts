@@ -14,7 +14,7 @@ import {
 import { availableBackends } from '@atrest/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { atrestErrorOf, CTX, describeKnownAnswers, hex, noMatch, patterned as kitPatterned } from '../../../test-vectors/src/provider-test-kit.js';
+import { atrestErrorOf, CTX, describeKnownAnswers, hex, noMatch, patterned as kitPatterned } from '@atrest/test-support/provider-kit';
 
 const SIZES = [0, 1, 15, 16, 17, 31, 32, 33, 1000, 65536];
 const KEY_SIZES = [16, 24, 32];

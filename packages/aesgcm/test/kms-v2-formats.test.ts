@@ -5,8 +5,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { NonceCounter } from '../src/_nonce-counter.js';
 import { counterNonceTransformerWith } from '../src/counter-nonce.js';
-import { allValueCases, fromB64, protoBytesFields } from '../../../test-vectors/src/single-key-cases.js';
-import { atrestErrorOf, CTX, hex, patterned as kitPatterned } from '../../../test-vectors/src/provider-test-kit.js';
+import { allValueCases, fromB64, protoBytesFields } from '@atrest/test-support/provider-kit';
+import { atrestErrorOf, CTX, hex, patterned as kitPatterned } from '@atrest/test-support/provider-kit';
 
 const le64 = (b: Uint8Array): bigint => Buffer.from(b).readBigUInt64LE(0);
 const patterned = (n: number): Uint8Array => kitPatterned(n, 13, 1);

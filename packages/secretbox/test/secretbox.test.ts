@@ -13,7 +13,7 @@ import { availableBackends } from '@atrest/core';
 import { SECRETBOX_PREFIX, secretboxProvider, secretboxTransformer } from '@atrest/secretbox';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { atrestErrorOf, CTX, describeKnownAnswers, hex, noMatch, patterned as kitPatterned } from '../../../test-vectors/src/provider-test-kit.js';
+import { atrestErrorOf, CTX, describeKnownAnswers, hex, noMatch, patterned as kitPatterned } from '@atrest/test-support/provider-kit';
 
 const SIZES = [0, 1, 15, 16, 17, 31, 32, 33, 1000, 65536];
 const patterned = (n: number): Uint8Array => kitPatterned(n, 17, 5);

@@ -1,6 +1,8 @@
 /**
  * Test helpers shared across atrest packages (private, not published): a real etcd on 127.0.0.1
- * (one member with optional TLS and auth, or a cluster) and throw-away TLS material.
+ * (one member with optional TLS and auth, or a cluster), throw-away TLS material, a bbolt file
+ * builder and crafted Kubernetes protobuf objects. The provider packages' test kit is the
+ * subpath `@atrest/test-support/provider-kit` (it imports vitest).
  * @module
  */
 export { freePort, haveEtcd, startEtcd, startEtcdCluster, type EtcdCluster, type EtcdServer, type StartEtcdOptions } from './etcd-server.js';

@@ -6,7 +6,8 @@
  * @module
  */
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 
 /** One case of `test-vectors/upstream/values.json`. */
 export interface ValueCase {
@@ -25,7 +26,8 @@ export interface SingleKeyCase extends ValueCase {
   readonly secret: Uint8Array;
 }
 
-const path = fileURLToPath(new URL('../upstream/values.json', import.meta.url));
+// The vectors belong to @atrest/test-vectors; find them through that package, not by a relative path.
+const path = join(dirname(createRequire(import.meta.url).resolve('@atrest/test-vectors/package.json')), 'upstream', 'values.json');
 
 /** Every case in the vector file. */
 export function allValueCases(): ValueCase[] {
