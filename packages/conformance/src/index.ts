@@ -32,7 +32,8 @@ export { runVectorFile, summarizeRun, type RunOptions } from './verify.js';
 export { formatResult, describeOutcome } from './format.js';
 export * from './protocol.js';
 export { answerLine, serveConformance } from './serve.js';
-export { PROPERTY_IDS, type PropertiesOptions } from './properties.js';
+export { PROPERTY_IDS } from './property-ids.js';
+export type { PropertiesOptions } from './properties.js';
 export {
   runConformance,
   formatConformanceReport,

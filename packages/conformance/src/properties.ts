@@ -18,6 +18,7 @@ import {
   siteArbitrary,
   withChain,
 } from './arbitraries.js';
+import { PROPERTY_IDS } from './property-ids.js';
 import { transformerForCase } from './run-values.js';
 import type { CaseResult } from './types.js';
 
@@ -215,8 +216,7 @@ const DEFINITIONS: readonly Definition[] = [
   tamperProperty('aescbc', false),
 ];
 
-/** The ids of the properties suite's cases. */
-export const PROPERTY_IDS: readonly string[] = DEFINITIONS.map((d) => `properties:${d.name}`);
+if (DEFINITIONS.map((d) => `properties:${d.name}`).join() !== PROPERTY_IDS.join()) throw new Error('PROPERTY_IDS out of date');
 
 /**
  * Plan the properties suite for an implementation that declared `declared` providers.

@@ -27,7 +27,6 @@ import {
 } from './protocol.js';
 import { checkResolutionCase, type ResolutionOutcome } from './run-resolution.js';
 import { checkValidationCase, type ValidationOutcome } from './run-validation.js';
-import { planProperties } from './properties.js';
 import { checkValuesCase, transformerForCase, type ValuesObservation } from './run-values.js';
 import type { CaseResult, ObservedError, ResolutionCase, ValidationCase, ValuesCase } from './types.js';
 
@@ -386,6 +385,8 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
         results.push({ ...r, known: known.has(r.id) });
       }
       if (suite !== 'vectors') {
+        // Loaded on demand: fast-check stays out of adapters that only import the protocol.
+        const { planProperties } = await import('./properties.js');
         const props = planProperties(implementation.providers, {
           ...(options.seed === undefined ? {} : { seed: options.seed }),
           ...(options.runs === undefined ? {} : { runs: options.runs }),
