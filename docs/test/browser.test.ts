@@ -12,17 +12,11 @@ import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { loadEncryptionConfiguration } from '@atrest/config';
 import { fromUtf8, readSync, utf8, writeSync } from '@atrest/core';
+import { IDENTITY, secretsConfig, testKey } from '@atrest/test-support';
 
-const CONFIG = `apiVersion: apiserver.config.k8s.io/v1
-kind: EncryptionConfiguration
-resources:
-  - resources: [secrets]
+const CONFIG = `${secretsConfig(`      - aesgcm: { keys: [{ name: key1, secret: ${testKey(1)} }] }\n${IDENTITY}`)}  - resources: [configmaps]
     providers:
-      - aesgcm: { keys: [{ name: key1, secret: ${Buffer.alloc(32, 1).toString('base64')} }] }
-      - identity: {}
-  - resources: [configmaps]
-    providers:
-      - secretbox: { keys: [{ name: box, secret: ${Buffer.alloc(32, 2).toString('base64')} }] }
+      - secretbox: { keys: [{ name: box, secret: ${testKey(2)} }] }
 `;
 
 /** The Chromium binary, if installed. */
