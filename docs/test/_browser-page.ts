@@ -1,6 +1,6 @@
 /**
  * The page of the browser test (browser.test.ts), bundled by esbuild for the browser: it writes a
- * Secret with aesgcm and a ConfigMap with secretbox through a loaded EncryptionConfiguration, reads
+ * Secret with aesgcm (and with secretbox) and a ConfigMap with secretbox through a loaded EncryptionConfiguration, reads
  * a value Node wrote, and puts the results in the DOM as JSON.
  */
 import { loadEncryptionConfiguration } from '@atrest/config';
@@ -18,9 +18,11 @@ try {
   const secretKey = utf8('/registry/secrets/default/browser');
   const cmKey = utf8('/registry/configmaps/default/browser');
   const secret = writeSync(config.transformerForResource('secrets'), utf8('{"kind":"Secret","written":"in a browser"}'), secretKey);
+  // secretbox under the Secret's etcd key too (the configmaps rule holds the secretbox key).
+  const boxedSecret = writeSync(config.transformerForResource('configmaps'), utf8('{"kind":"Secret","written":"in a browser"}'), secretKey);
   const configMap = writeSync(config.transformerForResource('configmaps'), utf8('{"kind":"ConfigMap","written":"in a browser"}'), cmKey);
   const read = readSync(config.transformerForResource('secrets'), unb64(FROM_NODE), secretKey);
-  out.textContent = JSON.stringify({ backend: defaultBackend().name, secret: b64(secret), configMap: b64(configMap), fromNode: fromUtf8(read.plaintext), stale: read.stale });
+  out.textContent = JSON.stringify({ backend: defaultBackend().name, secret: b64(secret), boxedSecret: b64(boxedSecret), configMap: b64(configMap), fromNode: fromUtf8(read.plaintext), stale: read.stale });
 } catch (err) {
   out.textContent = JSON.stringify({ error: String(err) });
 }

@@ -12,17 +12,11 @@ import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { loadEncryptionConfiguration } from '@atrest/config';
 import { fromUtf8, readSync, utf8, writeSync } from '@atrest/core';
+import { IDENTITY, secretsConfig, testKey } from '@atrest/test-support';
 
-const CONFIG = `apiVersion: apiserver.config.k8s.io/v1
-kind: EncryptionConfiguration
-resources:
-  - resources: [secrets]
+const CONFIG = `${secretsConfig(`      - aesgcm: { keys: [{ name: key1, secret: ${testKey(1)} }] }\n${IDENTITY}`)}  - resources: [configmaps]
     providers:
-      - aesgcm: { keys: [{ name: key1, secret: ${Buffer.alloc(32, 1).toString('base64')} }] }
-      - identity: {}
-  - resources: [configmaps]
-    providers:
-      - secretbox: { keys: [{ name: box, secret: ${Buffer.alloc(32, 2).toString('base64')} }] }
+      - secretbox: { keys: [{ name: box, secret: ${testKey(2)} }] }
 `;
 
 /** The Chromium binary, if installed. */
@@ -70,8 +64,15 @@ describe.skipIf(binary === undefined)('in a real browser', () => {
     const inputs = Object.keys(result.metafile.inputs);
     expect(inputs.filter((i) => i.startsWith('node:') || i.includes('(disabled)'))).toEqual([]);
     expect(inputs.some((i) => i.includes('platform-browser'))).toBe(true);
+    expect(inputs.filter((i) => /platform-node|output-node|backends\/(node|native|_random-pool)\./.test(i))).toEqual([]);
+    // atrest's own modules in the bundle import only each other, @noble/* and yaml (its browser build).
+    const atrest = Object.entries(result.metafile.inputs).filter(([i]) => i.startsWith('packages/'));
+    expect(atrest.length).toBeGreaterThan(10);
+    const foreign = atrest.flatMap(([i, { imports }]) => imports.filter((m) => !/^(packages\/|node_modules\/\.pnpm\/(@noble\+|yaml@[^/]+\/node_modules\/yaml\/browser\/))/.test(m.path)).map((m) => `${i} -> ${m.path}`));
+    expect(foreign).toEqual([]);
     const bundle = result.outputFiles[0]?.text ?? '';
-    expect(bundle).not.toMatch(/process\.env/);
+    // No `process` read anywhere in the bundle (noble's `.process(...)` methods are not the global).
+    expect(bundle.match(/(?<![.\w$])process\s*[.[]|typeof process/g) ?? []).toEqual([]);
 
     const config = loadEncryptionConfiguration(CONFIG);
     const secretKey = utf8('/registry/secrets/default/browser');
@@ -83,7 +84,7 @@ describe.skipIf(binary === undefined)('in a real browser', () => {
       writeFileSync(page, `<!doctype html><html><body><pre id="out">not run</pre><script>const CONFIG = ${inline(CONFIG)}; const FROM_NODE = ${inline(Buffer.from(fromNode).toString('base64'))};</script><script>${bundle.replace(/<\/script/g, '<\\/script')}</script></body></html>`);
       const dom = await dumpDom(binary as string, page);
       const json = /<pre id="out">([\s\S]*?)<\/pre>/.exec(dom)?.[1]?.replace(/&quot;/g, '"').replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>');
-      const got = JSON.parse(json ?? '{}') as { backend: string; secret: string; configMap: string; fromNode: string; stale: boolean; error?: string };
+      const got = JSON.parse(json ?? '{}') as { backend: string; secret: string; boxedSecret: string; configMap: string; fromNode: string; stale: boolean; error?: string };
       expect(got.error).toBeUndefined();
       expect(got.backend).toBe('noble');
       expect(got.fromNode).toBe('{"kind":"Secret","written":"in Node"}');
@@ -91,6 +92,9 @@ describe.skipIf(binary === undefined)('in a real browser', () => {
       const secret = Buffer.from(got.secret, 'base64');
       expect(secret.subarray(0, 23).toString()).toBe('k8s:enc:aesgcm:v1:key1:');
       expect(fromUtf8(readSync(config.transformerForResource('secrets'), secret, secretKey).plaintext)).toBe('{"kind":"Secret","written":"in a browser"}');
+      const boxed = Buffer.from(got.boxedSecret, 'base64');
+      expect(boxed.subarray(0, 25).toString()).toBe('k8s:enc:secretbox:v1:box:');
+      expect(fromUtf8(readSync(config.transformerForResource('configmaps'), boxed, secretKey).plaintext)).toBe('{"kind":"Secret","written":"in a browser"}');
       const cm = Buffer.from(got.configMap, 'base64');
       expect(cm.subarray(0, 25).toString()).toBe('k8s:enc:secretbox:v1:box:');
       expect(fromUtf8(readSync(config.transformerForResource('configmaps'), cm, utf8('/registry/configmaps/default/browser')).plaintext)).toBe('{"kind":"ConfigMap","written":"in a browser"}');
