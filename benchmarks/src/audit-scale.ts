@@ -23,47 +23,24 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { backendNames, getBackend, utf8, writeSync } from '@atrest/core';
+import { backendNames, getBackend } from '@atrest/core';
 import { loadEncryptionConfiguration } from '@atrest/config';
 import { openSnapshot } from '@atrest/etcd-snapshot';
 import { auditSnapshot } from '@atrest/audit';
 import { isNodeCipher, profiled, share } from './cpu-profile.js';
 import { startEtcd } from '@atrest/test-support';
-import { EtcdPutter } from './etcd-put.js';
-import { type Encoding, secretKey, secretObject } from './scale-secrets.js';
+import { putSecrets, SCALE_CONFIG as CONFIG, type Encoding } from './scale-secrets.js';
 import { writeSection } from './report.js';
 
-// A fixed benchmark key (public: this config only ever protects generated test data).
-const CONFIG = `apiVersion: apiserver.config.k8s.io/v1
-kind: EncryptionConfiguration
-resources:
-  - resources: [secrets]
-    providers:
-      - aesgcm:
-          keys:
-            - name: bench
-              secret: ${Buffer.alloc(32, 0x42).toString('base64')}
-      - identity: {}
-`;
 
 /** Generate a snapshot of `count` secrets. */
 export async function generate(count: number, out: string, size = 2048, encoding: Encoding = 'json'): Promise<{ seconds: number; bytes: number }> {
   const start = Date.now();
   const etcd = await startEtcd();
-  const putter = new EtcdPutter(etcd.endpoint);
   try {
-    const t = loadEncryptionConfiguration(CONFIG).transformerForResource('secrets');
-    function* items(): Generator<[Uint8Array, Uint8Array]> {
-      for (let i = 0; i < count; i++) {
-        const key = utf8(secretKey(i));
-        yield [key, writeSync(t, secretObject(i, size, encoding), key)];
-      }
-    }
-    await putter.putAll(items(), 128, (n) => process.stderr.write(`\rgenerate: ${n}/${count}`));
-    process.stderr.write('\n');
+    await putSecrets(etcd.endpoint, count, CONFIG, 'generate', size, encoding);
     etcd.ctl(['snapshot', 'save', out]);
   } finally {
-    putter.close();
     await etcd.stop();
   }
   return { seconds: (Date.now() - start) / 1000, bytes: statSync(out).size };

@@ -15,13 +15,12 @@ import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { utf8, writeSync } from '@atrest/core';
 import { loadEncryptionConfiguration } from '@atrest/config';
 import { openLiveEtcd } from '@atrest/etcd-live';
 import { reencrypt } from '@atrest/reencrypt';
 import { startEtcd } from '@atrest/test-support';
-import { EtcdPutter } from './etcd-put.js';
-import { secretKey, secretObject } from './scale-secrets.js';
+import { putSecrets } from './scale-secrets.js';
+import { median } from './ratios.js';
 import { writeSection } from './report.js';
 
 // Fixed benchmark keys (public: these configs only ever protect generated test data).
@@ -69,22 +68,6 @@ async function child(endpoint: string, etcdPid: number, concurrency: number): Pr
 }
 
 const self = fileURLToPath(import.meta.url);
-const med = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
-
-/** Write N secrets under OLD, each its own revision. */
-async function load(endpoint: string, count: number): Promise<void> {
-  const putter = new EtcdPutter(endpoint);
-  const t = loadEncryptionConfiguration(OLD).transformerForResource('secrets');
-  function* items(): Generator<[Uint8Array, Uint8Array]> {
-    for (let i = 0; i < count; i++) {
-      const k = utf8(secretKey(i));
-      yield [k, writeSync(t, secretObject(i, 2048, 'json'), k)];
-    }
-  }
-  await putter.putAll(items(), 128, (n) => process.stderr.write(`\rload: ${n}/${count}`));
-  process.stderr.write('\n');
-  putter.close();
-}
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
@@ -113,7 +96,7 @@ async function main(): Promise<void> {
       // A fresh etcd holding N stale values for every measured run.
       const etcd = await startEtcd();
       try {
-        await load(etcd.endpoint, count);
+        await putSecrets(etcd.endpoint, count, OLD, 'load');
         loads.push(loadavg()[0] as number);
         const r = spawnSync(process.execPath, [self, 'child', '--endpoint', etcd.endpoint, '--etcd-pid', String(etcd.pid), '--concurrency', String(concurrency)], { encoding: 'utf8' });
         if (r.status !== 0) throw new Error(r.stderr);
@@ -131,7 +114,7 @@ async function main(): Promise<void> {
     ...levels.map((c) => {
       const rs = rows.get(c) as Row[];
       const vps = rs.map((r) => r.valuesPerSec);
-      return `| ${c} | ${rs[0]?.rewritten} | ${med(rs.map((r) => r.seconds)).toFixed(1)} | ${Math.round(med(vps))} (${Math.round(Math.min(...vps))}–${Math.round(Math.max(...vps))}) | ${med(rs.map((r) => r.cpuSeconds)).toFixed(1)} | ${med(rs.map((r) => r.etcdCpuSeconds)).toFixed(1)} | ${Math.round(Math.max(...rs.map((r) => r.maxRssMB)))} |`;
+      return `| ${c} | ${rs[0]?.rewritten} | ${median(rs.map((r) => r.seconds)).toFixed(1)} | ${Math.round(median(vps))} (${Math.round(Math.min(...vps))}–${Math.round(Math.max(...vps))}) | ${median(rs.map((r) => r.cpuSeconds)).toFixed(1)} | ${median(rs.map((r) => r.etcdCpuSeconds)).toFixed(1)} | ${Math.round(Math.max(...rs.map((r) => r.maxRssMB)))} |`;
     }),
   ].join('\n');
   const body = `Measured ${new Date().toISOString().slice(0, 10)}, Node ${process.version}: ${count} Secrets of ~2 KiB, aescbc key1 → aesgcm key2, ${values.runs} alternating runs per concurrency, each against a fresh etcd on the same two cores. 1-minute load average before each run: ${loads.map((l) => l.toFixed(1)).join(', ')} (loading the data is the load).\n\n${table}`;

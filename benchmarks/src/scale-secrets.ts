@@ -6,9 +6,24 @@
  * `meta/v1/generated.proto` and k8s.io/api `core/v1/generated.proto`). Payloads are deterministic.
  * @module
  */
-import { utf8 } from '@atrest/core';
+import { utf8, writeSync } from '@atrest/core';
+import { loadEncryptionConfiguration } from '@atrest/config';
+import { EtcdPutter } from './etcd-put.js';
 import protobuf from 'protobufjs';
 import { plaintext } from './fixtures.js';
+
+/** The config the scale benchmarks write and audit with: aesgcm under a fixed key (public: it only ever protects generated test data). */
+export const SCALE_CONFIG = `apiVersion: apiserver.config.k8s.io/v1
+kind: EncryptionConfiguration
+resources:
+  - resources: [secrets]
+    providers:
+      - aesgcm:
+          keys:
+            - name: bench
+              secret: ${Buffer.alloc(32, 0x42).toString('base64')}
+      - identity: {}
+`;
 
 /** How a Secret is stored. */
 export type Encoding = 'json' | 'protobuf';
@@ -54,4 +69,26 @@ function pb(i: number, size: number): Uint8Array {
  */
 export function secretObject(i: number, size: number, encoding: Encoding): Uint8Array {
   return encoding === 'json' ? json(i, size) : pb(i, size);
+}
+
+/**
+ * Write Secrets `0..count-1` into the etcd at `endpoint`, each encrypted by `configYaml`'s write
+ * key for its etcd key and put as its own revision, as kube-apiserver writes.
+ * @param label - what the progress line says (`generate`, `load`)
+ */
+export async function putSecrets(endpoint: string, count: number, configYaml: string, label: string, size = 2048, encoding: Encoding = 'json'): Promise<void> {
+  const putter = new EtcdPutter(endpoint);
+  try {
+    const t = loadEncryptionConfiguration(configYaml).transformerForResource('secrets');
+    function* items(): Generator<[Uint8Array, Uint8Array]> {
+      for (let i = 0; i < count; i++) {
+        const key = utf8(secretKey(i));
+        yield [key, writeSync(t, secretObject(i, size, encoding), key)];
+      }
+    }
+    await putter.putAll(items(), 128, (n) => process.stderr.write(`\r${label}: ${n}/${count}`));
+    process.stderr.write('\n');
+  } finally {
+    putter.close();
+  }
 }

@@ -1,5 +1,6 @@
 /** Test helper: `atrest kms-plugin` as its own process on a unix socket, started and stopped by PID. */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 
 const bin = join(import.meta.dirname, '..', 'bin', 'atrest.js');
@@ -31,4 +32,9 @@ export async function stopKmsPlugin(child: ChildProcess | undefined): Promise<vo
   const exited = new Promise((resolve) => child.once('exit', resolve));
   child.kill('SIGTERM');
   await exited;
+}
+
+/** One line of the plugin's KEK file: `NAME: BASE64(32 random bytes)`. */
+export function kek(name: string): string {
+  return `${name}: ${randomBytes(32).toString('base64')}\n`;
 }

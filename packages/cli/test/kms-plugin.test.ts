@@ -4,12 +4,11 @@
  * kms endpoint points at it. Rotation, a stopped plugin and a restarted plugin.
  */
 import { type ChildProcess, execFileSync, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startKmsPlugin, stopKmsPlugin } from './_kms-plugin.js';
+import { kek, startKmsPlugin, stopKmsPlugin } from './_kms-plugin.js';
 
 const repo = join(import.meta.dirname, '..', '..', '..');
 const bin = join(repo, 'packages', 'cli', 'bin', 'atrest.js');
@@ -19,10 +18,6 @@ const kekFile = join(dir, 'kek.txt');
 const config = join(dir, 'config.yaml');
 const etcdKey = '/registry/secrets/default/db-password';
 let plugin: ChildProcess | undefined;
-
-function kek(name: string): string {
-  return `${name}: ${randomBytes(32).toString('base64')}\n`;
-}
 
 async function startPlugin(): Promise<void> {
   plugin = await startKmsPlugin(socket, kekFile);

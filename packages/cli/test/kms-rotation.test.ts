@@ -4,24 +4,16 @@
  * socket), `atrest reencrypt` against Debian's etcd, and `atrest audit` to check each step.
  */
 import type { ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { haveEtcd } from '@atrest/test-support';
-import { startKmsPlugin, stopKmsPlugin } from './_kms-plugin.js';
+import { haveEtcd, IDENTITY, secretsConfig } from '@atrest/test-support';
+import { kek, startKmsPlugin, stopKmsPlugin } from './_kms-plugin.js';
 import { run } from './_run.js';
 import { type SeededEtcd, seededEtcd } from './_seeded-etcd.js';
 
 const N = 30;
-const PLAINTEXT = `apiVersion: apiserver.config.k8s.io/v1
-kind: EncryptionConfiguration
-resources:
-  - resources: [secrets]
-    providers:
-      - identity: {}
-`;
-const kek = (name: string): string => `${name}: ${randomBytes(32).toString('base64')}\n`;
+const PLAINTEXT = secretsConfig(IDENTITY);
 
 describe.skipIf(!haveEtcd())('KMS v2 with the reference plugin: encrypt everything, then rotate the KEK', () => {
   let seeded: SeededEtcd;
@@ -37,17 +29,7 @@ describe.skipIf(!haveEtcd())('KMS v2 with the reference plugin: encrypt everythi
     const socket = join(seeded.dir, 'kms.sock');
     plugin = await startKmsPlugin(socket, kekFile);
     config = join(seeded.dir, 'config.yaml');
-    writeFileSync(
-      config,
-      `apiVersion: apiserver.config.k8s.io/v1
-kind: EncryptionConfiguration
-resources:
-  - resources: [secrets]
-    providers:
-      - kms: { apiVersion: v2, name: vault, endpoint: unix://${socket}, timeout: 3s }
-      - identity: {}
-`,
-    );
+    writeFileSync(config, secretsConfig(`      - kms: { apiVersion: v2, name: vault, endpoint: unix://${socket}, timeout: 3s }\n${IDENTITY}`));
   }, 60_000);
   afterAll(async () => {
     await stopKmsPlugin(plugin);

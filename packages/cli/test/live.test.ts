@@ -15,19 +15,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { utf8, writeSync } from '@atrest/core';
 import { loadEncryptionConfiguration } from '@atrest/config';
-import { haveEtcd, haveOpenssl, startEtcd, startEtcdCluster, type EtcdServer } from '@atrest/test-support';
+import { CBC1, etcdRevision, type EtcdServer, GCM2, haveEtcd, haveOpenssl, IDENTITY, reportBody, secretsConfig, startEtcd, startEtcdCluster } from '@atrest/test-support';
 import { run } from './_run.js';
 
-const key = (n: number): string => Buffer.alloc(32, n).toString('base64');
-const config = (providers: string): string => `apiVersion: apiserver.config.k8s.io/v1
-kind: EncryptionConfiguration
-resources:
-  - resources: [secrets]
-    providers:
-${providers}`;
-const GCM2 = `      - aesgcm: { keys: [{ name: key2, secret: ${key(2)} }] }\n`;
-const CBC1 = `      - aescbc: { keys: [{ name: key1, secret: ${key(1)} }] }\n`;
-const IDENTITY = '      - identity: {}\n';
+const config = secretsConfig;
 /** What the cluster's config went through: plaintext, then aescbc, then aesgcm first. */
 const PHASES = [config(IDENTITY), config(CBC1 + IDENTITY), config(GCM2 + CBC1 + IDENTITY)].map((y) => loadEncryptionConfiguration(y).transformerForResource('secrets'));
 /** The auditor's config: today's. */
@@ -38,7 +29,7 @@ const secret = (ns: string, name: string, data: string): Uint8Array =>
 const event = (ns: string, name: string): Uint8Array => utf8(`${JSON.stringify({ kind: 'Event', apiVersion: 'v1', metadata: { name, namespace: ns }, reason: 'Started' })}\n`);
 
 /** etcd's current revision, without writing. */
-const revisionOf = (etcd: EtcdServer): number => JSON.parse(etcd.ctl(['endpoint', 'status', '-w', 'json']))[0].Status.header.revision as number;
+const revisionOf = etcdRevision;
 
 /** Write a small history into etcd as kube-apiserver would; returns the compaction revision. */
 function writeHistory(etcd: EtcdServer): number {
@@ -62,11 +53,7 @@ function writeHistory(etcd: EtcdServer): number {
   return compactAt;
 }
 
-/** A report's JSON without the header saying where it came from. */
-function body(stdout: Buffer): Record<string, unknown> {
-  const { source: _, ...rest } = JSON.parse(stdout.toString()) as Record<string, unknown>;
-  return rest;
-}
+const body = reportBody;
 
 describe.skipIf(!haveEtcd())('atrest against a running etcd', () => {
   let etcd: EtcdServer;

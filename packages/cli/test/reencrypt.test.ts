@@ -10,27 +10,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { utf8, writeSync } from '@atrest/core';
 import { loadEncryptionConfiguration } from '@atrest/config';
 import type { LiveEtcd } from '@atrest/etcd-live';
-import { haveEtcd, type EtcdServer } from '@atrest/test-support';
+import { etcdRevision, type EtcdServer, haveEtcd, reportBody, secretsConfig, testKey } from '@atrest/test-support';
 import { seededEtcd, secretObject, type SeededEtcd } from './_seeded-etcd.js';
 import { run } from './_run.js';
 
 const repo = join(import.meta.dirname, '..', '..', '..');
 const bin = join(repo, 'packages', 'cli', 'bin', 'atrest.js');
-const secret = (n: number): string => Buffer.alloc(32, n).toString('base64');
-const config = (providers: string): string => `apiVersion: apiserver.config.k8s.io/v1
-kind: EncryptionConfiguration
-resources:
-  - resources: [secrets]
-    providers:
-${providers}`;
+const secret = testKey;
+const config = secretsConfig;
 const OLD = config(`      - aescbc: { keys: [{ name: key1, secret: ${secret(1)} }] }\n      - identity: {}\n`);
 const NEW = config(`      - aesgcm: { keys: [{ name: key2, secret: ${secret(2)} }] }\n      - aescbc: { keys: [{ name: key1, secret: ${secret(1)} }] }\n      - identity: {}\n`);
 const object = secretObject;
-const revisionOf = (etcd: EtcdServer): number => JSON.parse(etcd.ctl(['endpoint', 'status', '-w', 'json']))[0].Status.header.revision as number;
-const body = (stdout: Buffer): unknown => {
-  const { source: _, ...rest } = JSON.parse(stdout.toString()) as Record<string, unknown>;
-  return rest;
-};
+const revisionOf = etcdRevision;
+const body = reportBody;
 
 describe.skipIf(!haveEtcd())('atrest reencrypt', () => {
   let seeded: SeededEtcd;

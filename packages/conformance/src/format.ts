@@ -56,5 +56,10 @@ export function describeOutcome(outcome: unknown): string {
  */
 export function formatResult(result: CaseResult): string {
   if (result.ok) return `ok   ${result.id}`;
+  const a = result.actual as { error?: unknown; counterexample?: unknown; replay?: unknown } | null;
+  if (typeof a === 'object' && a !== null && typeof a.replay === 'string') {
+    // A property failure: why, the shrunk counterexample, and how to replay it.
+    return `FAIL ${result.id}\n  failed:   ${String(a.error)}\n  counterexample: ${String(a.counterexample)}\n  replay:   ${a.replay}`;
+  }
   return `FAIL ${result.id}\n  expected: ${describeOutcome(result.expected)}\n  actual:   ${describeOutcome(result.actual)}`;
 }

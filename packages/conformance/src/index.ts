@@ -32,6 +32,7 @@ export { runVectorFile, summarizeRun, type RunOptions } from './verify.js';
 export { formatResult, describeOutcome } from './format.js';
 export * from './protocol.js';
 export { answerLine, serveConformance } from './serve.js';
+export { PROPERTY_IDS, type PropertiesOptions } from './properties.js';
 export {
   runConformance,
   formatConformanceReport,

@@ -27,6 +27,7 @@ import {
 } from './protocol.js';
 import { checkResolutionCase, type ResolutionOutcome } from './run-resolution.js';
 import { checkValidationCase, type ValidationOutcome } from './run-validation.js';
+import { planProperties } from './properties.js';
 import { checkValuesCase, transformerForCase, type ValuesObservation } from './run-values.js';
 import type { CaseResult, ObservedError, ResolutionCase, ValidationCase, ValuesCase } from './types.js';
 
@@ -37,7 +38,7 @@ function startsWithEnc(stored: Uint8Array): boolean {
 }
 
 /** The suites the runner knows. */
-export type ConformanceSuite = 'vectors';
+export type ConformanceSuite = 'vectors' | 'properties' | 'all';
 
 /** Options of {@link runConformance}. */
 export interface ConformanceOptions {
@@ -45,8 +46,16 @@ export interface ConformanceOptions {
   readonly command: string;
   /** Its arguments. */
   readonly args?: readonly string[];
-  /** Which suite to run (only `vectors` so far). */
+  /** Which suite to run: `vectors` (default), `properties` or `all` (both). */
   readonly suite?: ConformanceSuite;
+  /** The properties suite's fast-check seed (default: random; the report holds it). */
+  readonly seed?: number;
+  /** Runs per property (default 100). */
+  readonly runs?: number;
+  /** Replay path of a property failure (with its `seed`). */
+  readonly path?: string;
+  /** Only these properties (names or `properties:` ids). */
+  readonly properties?: readonly string[];
   /** Case ids expected to fail: their failures do not count against the run. */
   readonly knownFailures?: Iterable<string>;
   /** Vector files to run (default: the three files of `test-vectors/upstream/`). */
@@ -67,6 +76,8 @@ export interface ConformanceCaseResult extends CaseResult {
 export interface ConformanceReport {
   readonly protocol: number;
   readonly suite: ConformanceSuite;
+  /** The properties suite's seed (when it ran). */
+  readonly seed?: number;
   /** The handshake answer (absent when the handshake failed). */
   readonly implementation?: HelloResult;
   /** Why the run could not go on (handshake failed, the implementation died or went silent). */
@@ -350,12 +361,13 @@ function planFile(file: string): PlannedCase[] {
 export async function runConformance(options: ConformanceOptions): Promise<ConformanceReport> {
   const suite = options.suite ?? 'vectors';
   const known = new Set(options.knownFailures ?? []);
-  const planned = (options.files ?? DEFAULT_FILES).flatMap(planFile);
+  const planned = suite === 'properties' ? [] : (options.files ?? DEFAULT_FILES).flatMap(planFile);
   const session = new Session(options, options.timeoutMs ?? 10_000);
   const results: ConformanceCaseResult[] = [];
   const skipped: string[] = [];
   let implementation: HelloResult | undefined;
   let fatal: string | undefined;
+  let seed: number | undefined;
   try {
     const hello = await session.request('hello', { protocol: PROTOCOL_VERSION });
     if (!('ok' in hello)) {
@@ -373,6 +385,24 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
         const r = await c.run(session);
         results.push({ ...r, known: known.has(r.id) });
       }
+      if (suite !== 'vectors') {
+        const props = planProperties(implementation.providers, {
+          ...(options.seed === undefined ? {} : { seed: options.seed }),
+          ...(options.runs === undefined ? {} : { runs: options.runs }),
+          ...(options.path === undefined ? {} : { path: options.path }),
+          ...(options.properties === undefined ? {} : { only: options.properties }),
+        });
+        seed = props.seed;
+        skipped.push(...props.skipped);
+        for (const p of props.planned) {
+          if (session.dead !== undefined) {
+            results.push({ id: p.id, ok: false, expected: 'the property holds', actual: { error: session.dead, code: 'PROTOCOL' }, known: known.has(p.id) });
+            continue;
+          }
+          const r = await p.run((op, body) => session.request(op, body));
+          results.push({ ...r, known: known.has(r.id) });
+        }
+      }
       fatal = session.dead;
     }
   } finally {
@@ -382,6 +412,7 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
   return {
     protocol: PROTOCOL_VERSION,
     suite,
+    ...(seed === undefined ? {} : { seed }),
     ...(implementation === undefined ? {} : { implementation }),
     ...(fatal === undefined ? {} : { fatal }),
     passed: results.length - failures.length,
@@ -417,6 +448,7 @@ export function formatConformanceReport(report: ConformanceReport): string {
   }
   for (const id of report.nowPassing) out.push(`now passes (known failure): ${id}`);
   if (report.fatal !== undefined) out.push(`fatal: ${report.fatal}`);
+  if (report.seed !== undefined) out.push(`properties seed: ${report.seed} (replay the whole suite with --seed ${report.seed})`);
   const knownFailed = report.failed - report.unexpectedFailures.length;
   out.push(
     `${report.passed} passed, ${report.failed} failed` +

@@ -8,19 +8,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { utf8, writeSync } from '@atrest/core';
 import { loadEncryptionConfiguration } from '@atrest/config';
 import { openLiveEtcd, type LiveEtcd } from '@atrest/etcd-live';
-import { haveEtcd, startEtcd, startEtcdCluster, type EtcdServer } from '@atrest/test-support';
+import { CBC1, etcdRevision, type EtcdServer, GCM2, haveEtcd, IDENTITY, secretsConfig, startEtcd, startEtcdCluster, testKey } from '@atrest/test-support';
 import { reencrypt } from '../src/index.js';
 
-const secret = (n: number): string => Buffer.alloc(32, n).toString('base64');
-const config = (providers: string): string => `apiVersion: apiserver.config.k8s.io/v1
-kind: EncryptionConfiguration
-resources:
-  - resources: [secrets]
-    providers:
-${providers}`;
-const GCM2 = `      - aesgcm: { keys: [{ name: key2, secret: ${secret(2)} }] }\n`;
-const CBC1 = `      - aescbc: { keys: [{ name: key1, secret: ${secret(1)} }] }\n`;
-const IDENTITY = '      - identity: {}\n';
+const secret = testKey;
+const config = secretsConfig;
 const OLD = loadEncryptionConfiguration(config(CBC1 + IDENTITY));
 const NEW = loadEncryptionConfiguration(config(GCM2 + CBC1 + IDENTITY));
 
@@ -51,7 +43,7 @@ async function readAll(live: LiveEtcd): Promise<Map<string, { plaintext: string;
   return out;
 }
 
-const revisionOf = (etcd: EtcdServer): number => JSON.parse(etcd.ctl(['endpoint', 'status', '-w', 'json']))[0].Status.header.revision as number;
+const revisionOf = etcdRevision;
 
 describe.skipIf(!haveEtcd())('reencrypt on a single etcd', () => {
   let etcd: EtcdServer;

@@ -9,3 +9,4 @@ export { freePort, haveEtcd, startEtcd, startEtcdCluster, type EtcdCluster, type
 export { haveOpenssl, makeTlsMaterial, type TlsMaterial } from './tls.js';
 export { buildBolt, leafSpan, type LeafItem, type PageSpec } from './bolt-builder.js';
 export { entry, envelope, message, type Field } from './kube-craft.js';
+export { CBC1, etcdRevision, GCM2, IDENTITY, reportBody, secretsConfig, testKey } from './configs.js';
