@@ -12,8 +12,6 @@
  * Figures are values per second.
  * @module
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { type CryptoBackend, readMany, readSync, type Transformer } from '@atrest/core';
 import { loadEncryptionConfiguration } from '@atrest/config';
 import { grpcKmsFactory } from '@atrest/kms-grpc';
+import { kek, startKmsPlugin } from '@atrest/test-support';
 import { type HarnessOptions, measure } from './_harness.js';
 import { configYaml, ETCD_KEY, plaintext, transformerFor } from './fixtures.js';
 import type { Result } from './report.js';
@@ -71,27 +70,6 @@ resources:
           timeout: 10s
 `;
 
-async function startPlugin(socket: string, kekFile: string): Promise<ChildProcess> {
-  const bin = fileURLToPath(new URL('../../packages/cli/bin/atrest.js', import.meta.url));
-  const child = spawn(process.execPath, [bin, 'kms-plugin', '--socket', socket, '--kek-file', kekFile], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let log = '';
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`kms plugin did not start: ${log}`)), 20_000);
-    child.stderr?.on('data', (d: Buffer) => {
-      log += d.toString();
-      if (log.includes('listening on')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`kms plugin exited with ${code}: ${log}`));
-    });
-  });
-  return child;
-}
-
 /** kms v2 over real gRPC, 50 seeds x 20 values, cold cache per iteration: loop-await vs readMany. */
 export async function kmsBatch(backend: CryptoBackend, options: HarnessOptions, filter: RegExp): Promise<Result[]> {
   const base = `batch/kmsv2-grpc-50-seeds-x20/decrypt`;
@@ -99,8 +77,8 @@ export async function kmsBatch(backend: CryptoBackend, options: HarnessOptions, 
   if (wanted.length === 0) return [];
   const dir = mkdtempSync(join(tmpdir(), 'atrest-bench-kms-'));
   const socket = join(dir, 'kms.sock');
-  writeFileSync(join(dir, 'kek.txt'), `kek-1: ${randomBytes(32).toString('base64')}\n`, { mode: 0o600 });
-  const plugin = await startPlugin(socket, join(dir, 'kek.txt'));
+  writeFileSync(join(dir, 'kek.txt'), kek('kek-1'), { mode: 0o600 });
+  const plugin = await startKmsPlugin(fileURLToPath(new URL('../../packages/cli/bin/atrest.js', import.meta.url)), socket, join(dir, 'kek.txt'));
   const factories: ReturnType<typeof grpcKmsFactory>[] = [];
   const open = (): Transformer => {
     const f = grpcKmsFactory();

@@ -9,17 +9,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { utf8 } from '@atrest/core';
 import { openLiveEtcd, type LiveEtcd } from '@atrest/etcd-live';
-import { haveEtcd, startEtcd, type EtcdServer } from '@atrest/test-support';
+import { GCM2, haveEtcd, IDENTITY, secretsConfig, startEtcd, type EtcdServer } from '@atrest/test-support';
 import { run } from './_run.js';
 
-const CONFIG = `apiVersion: apiserver.config.k8s.io/v1
-kind: EncryptionConfiguration
-resources:
-  - resources: [secrets]
-    providers:
-      - aesgcm: { keys: [{ name: key2, secret: ${Buffer.alloc(32, 2).toString('base64')} }] }
-      - identity: {}
-`;
+const CONFIG = secretsConfig(GCM2 + IDENTITY);
 const object = (i: number): Uint8Array =>
   utf8(`${JSON.stringify({ kind: 'Secret', apiVersion: 'v1', metadata: { name: `s${i}`, namespace: 'ns' }, data: { password: Buffer.from(`hunter${i}`.padEnd(1500, '.')).toString('base64') } })}\n`);
 

@@ -3,9 +3,10 @@
  */
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { AtrestError, nobleBackend, readSync, utf8, writeSync, type ChainEntry } from '@atrest/core';
+import { nobleBackend, readSync, utf8, writeSync, type ChainEntry } from '@atrest/core';
 import { availableBackends } from '@atrest/core';
 import { ConfigValidationError, loadEncryptionConfiguration, type KmsProviderConfig } from '@atrest/config';
+import { atrestErrorOf as failure } from '@atrest/test-support/provider-kit';
 
 const HEAD = 'apiVersion: apiserver.config.k8s.io/v1\nkind: EncryptionConfiguration\n';
 const K32 = Buffer.alloc(32, 7).toString('base64');
@@ -23,16 +24,6 @@ const FULL = `${HEAD}resources:
     providers:
       - secretbox: { keys: [{ name: apps, secret: ${K32} }] }
 `;
-
-function failure(fn: () => unknown): AtrestError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(AtrestError);
-    return err as AtrestError;
-  }
-  throw new Error('expected an error');
-}
 
 describe.each(availableBackends())('loadEncryptionConfiguration ($name backend)', (backend) => {
   const loaded = loadEncryptionConfiguration(FULL, { backend, source: 'enc.yaml' });

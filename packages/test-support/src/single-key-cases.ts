@@ -6,8 +6,7 @@
  * @module
  */
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /** One case of `test-vectors/upstream/values.json`. */
 export interface ValueCase {
@@ -26,8 +25,10 @@ export interface SingleKeyCase extends ValueCase {
   readonly secret: Uint8Array;
 }
 
-// The vectors belong to @atrest/test-vectors; find them through that package, not by a relative path.
-const path = join(dirname(createRequire(import.meta.url).resolve('@atrest/test-vectors/package.json')), 'upstream', 'values.json');
+// The vectors are test-vectors' data file, read in place (the same path from src/ and dist/). Not
+// through a dependency on @atrest/test-vectors: its tests use the providers, whose tests use this
+// package, and pnpm would see a cycle.
+const path = fileURLToPath(new URL('../../../test-vectors/upstream/values.json', import.meta.url));
 
 /** Every case in the vector file. */
 export function allValueCases(): ValueCase[] {
