@@ -106,7 +106,8 @@ describe.skipIf(process.env.ATREST_SKIP_NPM_INSTALL === '1')('npm install of the
       const r = run(attw, [join(packDir, t), '--profile', 'esm-only', '--format', 'ascii'], repo);
       expect(r.status, `${t}: ${r.stdout}${r.stderr}`).toBe(0);
     }
-  });
+    // One attw process per package (about 1.5 s each, several times that on a loaded machine).
+  }, LIMIT_MS);
 
   it('runs `npx atrest audit` on the shipped sample snapshot', () => {
     const r = run(
