@@ -44,6 +44,24 @@ type result struct {
 	atrestbench.Measurement
 }
 
+// recorder times cases one after another and keeps their results; each is logged to stderr as
+// it finishes.
+type recorder struct {
+	round   time.Duration
+	rounds  int
+	results []result
+}
+
+func (r *recorder) measure(name string, op func() error) error {
+	m, err := atrestbench.Measure(op, r.round, r.rounds)
+	if err != nil {
+		return fmt.Errorf("%s: %v", name, err)
+	}
+	r.results = append(r.results, result{Name: name, Measurement: m})
+	fmt.Fprintf(os.Stderr, "%-40s %12.0f ops/s\n", name, m.OpsPerSec)
+	return nil
+}
+
 type document struct {
 	Go      string   `json:"go"`
 	Options options  `json:"options"`
@@ -106,16 +124,8 @@ func run(re *regexp.Regexp, round time.Duration, rounds int) ([]result, error) {
 	}
 	ctx := context.Background()
 	var dataCtx atrestbench.DataContext = atrestbench.ETCDKey // converted once, not per op
-	var results []result
-	measure := func(name string, op func() error) error {
-		m, err := atrestbench.Measure(op, round, rounds)
-		if err != nil {
-			return fmt.Errorf("%s: %v", name, err)
-		}
-		results = append(results, result{Name: name, Measurement: m})
-		fmt.Fprintf(os.Stderr, "%-40s %12.0f ops/s\n", name, m.OpsPerSec)
-		return nil
-	}
+	rec := &recorder{round: round, rounds: rounds}
+	measure := rec.measure
 	for _, p := range atrestbench.Providers {
 		for _, size := range atrestbench.Sizes {
 			prefix := p + "/" + atrestbench.SizeLabel(size)
@@ -158,7 +168,7 @@ func run(re *regexp.Regexp, round time.Duration, rounds int) ([]result, error) {
 			return nil, err
 		}
 	}
-	return results, nil
+	return rec.results, nil
 }
 
 // chain5Case is the 5-provider chain and an aesgcm value it must read as stale.

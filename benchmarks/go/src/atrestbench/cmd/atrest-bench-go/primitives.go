@@ -7,7 +7,6 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"fmt"
-	"os"
 	"time"
 
 	"golang.org/x/crypto/nacl/secretbox"
@@ -20,16 +19,8 @@ import (
 // a primitive alone is slower here than another toolchain's full transformer path, the toolchain
 // (or the machine) makes the difference, not the transformer around it.
 func primitives(round time.Duration, rounds int) ([]result, error) {
-	var results []result
-	add := func(name string, op func() error) error {
-		m, err := atrestbench.Measure(op, round, rounds)
-		if err != nil {
-			return fmt.Errorf("%s: %v", name, err)
-		}
-		results = append(results, result{Name: name, Measurement: m})
-		fmt.Fprintf(os.Stderr, "%-40s %12.0f ops/s\n", name, m.OpsPerSec)
-		return nil
-	}
+	rec := &recorder{round: round, rounds: rounds}
+	add := rec.measure
 	key := make([]byte, 32)
 	if _, err := rand.Read(key); err != nil {
 		return nil, err
@@ -91,5 +82,5 @@ func primitives(round time.Duration, rounds int) ([]result, error) {
 			}
 		}
 	}
-	return results, nil
+	return rec.results, nil
 }
