@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { type CryptoBackend, readMany, readSync, type Transformer } from '@atrest/core';
 import { loadEncryptionConfiguration } from '@atrest/config';
 import { grpcKmsFactory } from '@atrest/kms-grpc';
-import { kek, startKmsPlugin } from '@atrest/test-support';
+import { kek, kmsV2, secretsConfig, startKmsPlugin } from '@atrest/test-support';
 import { type HarnessOptions, measure } from './_harness.js';
 import { configYaml, ETCD_KEY, plaintext, transformerFor } from './fixtures.js';
 import type { Result } from './report.js';
@@ -58,17 +58,7 @@ export async function localBatch(backend: CryptoBackend, options: HarnessOptions
   return out;
 }
 
-const KMS_CONFIG = (socket: string) => `apiVersion: apiserver.config.k8s.io/v1
-kind: EncryptionConfiguration
-resources:
-  - resources: [secrets]
-    providers:
-      - kms:
-          apiVersion: v2
-          name: bench-grpc
-          endpoint: unix://${socket}
-          timeout: 10s
-`;
+const KMS_CONFIG = (socket: string) => secretsConfig(kmsV2('bench-grpc', socket, '10s'));
 
 /** kms v2 over real gRPC, 50 seeds x 20 values, cold cache per iteration: loop-await vs readMany. */
 export async function kmsBatch(backend: CryptoBackend, options: HarnessOptions, filter: RegExp): Promise<Result[]> {

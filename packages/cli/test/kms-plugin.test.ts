@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kek, startKmsPlugin, stopKmsPlugin } from './_kms-plugin.js';
+import { IDENTITY, kmsV2, secretsConfig } from '@atrest/test-support';
 
 const repo = join(import.meta.dirname, '..', '..', '..');
 const bin = join(repo, 'packages', 'cli', 'bin', 'atrest.js');
@@ -50,21 +51,7 @@ beforeAll(async () => {
     execFileSync('npx', ['tsc', '-b', 'packages/cli'], { cwd: repo, stdio: 'inherit' });
   }
   writeFileSync(kekFile, kek('kek-1'));
-  writeFileSync(
-    config,
-    `apiVersion: apiserver.config.k8s.io/v1
-kind: EncryptionConfiguration
-resources:
-  - resources: [secrets]
-    providers:
-      - kms:
-          apiVersion: v2
-          name: test-kms
-          endpoint: unix://${socket}
-          timeout: 1s
-      - identity: {}
-`,
-  );
+  writeFileSync(config, secretsConfig(kmsV2('test-kms', socket, '1s') + IDENTITY));
   await startPlugin();
 }, 60_000);
 

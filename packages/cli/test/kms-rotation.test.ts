@@ -7,7 +7,7 @@ import type { ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { haveEtcd, IDENTITY, secretsConfig } from '@atrest/test-support';
+import { haveEtcd, IDENTITY, kmsV2, secretsConfig } from '@atrest/test-support';
 import { kek, startKmsPlugin, stopKmsPlugin } from './_kms-plugin.js';
 import { run } from './_run.js';
 import { type SeededEtcd, seededEtcd } from './_seeded-etcd.js';
@@ -29,7 +29,7 @@ describe.skipIf(!haveEtcd())('KMS v2 with the reference plugin: encrypt everythi
     const socket = join(seeded.dir, 'kms.sock');
     plugin = await startKmsPlugin(socket, kekFile);
     config = join(seeded.dir, 'config.yaml');
-    writeFileSync(config, secretsConfig(`      - kms: { apiVersion: v2, name: vault, endpoint: unix://${socket}, timeout: 3s }\n${IDENTITY}`));
+    writeFileSync(config, secretsConfig(kmsV2('vault', socket) + IDENTITY));
   }, 60_000);
   afterAll(async () => {
     await stopKmsPlugin(plugin);

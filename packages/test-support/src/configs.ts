@@ -21,6 +21,10 @@ export const GCM2 = `      - aesgcm: { keys: [{ name: key2, secret: ${testKey(2)
 export const CBC1 = `      - aescbc: { keys: [{ name: key1, secret: ${testKey(1)} }] }\n`;
 export const IDENTITY = '      - identity: {}\n';
 
+/** A provider line for {@link secretsConfig}: a kms v2 plugin `name` on the unix socket at `socket`. */
+export const kmsV2 = (name: string, socket: string, timeout = '3s'): string =>
+  `      - kms: { apiVersion: v2, name: ${name}, endpoint: 'unix://${socket}', timeout: ${timeout} }\n`;
+
 /** etcd's current revision, read without writing. */
 export const etcdRevision = (etcd: EtcdServer): number => JSON.parse(etcd.ctl(['endpoint', 'status', '-w', 'json']))[0].Status.header.revision as number;
 

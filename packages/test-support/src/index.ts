@@ -11,4 +11,4 @@ export { haveOpenssl, makeTlsMaterial, type TlsMaterial } from './tls.js';
 export { buildBolt, leafSpan, type LeafItem, type PageSpec } from './bolt-builder.js';
 export { entry, envelope, message, type Field } from './kube-craft.js';
 export { kek, startKmsPlugin, stopKmsPlugin } from './kms-plugin.js';
-export { CBC1, etcdRevision, GCM2, IDENTITY, reportBody, secretsConfig, testKey } from './configs.js';
+export { CBC1, etcdRevision, GCM2, IDENTITY, kmsV2, reportBody, secretsConfig, testKey } from './configs.js';
