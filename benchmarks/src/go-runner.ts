@@ -35,15 +35,18 @@ export interface GoAnchorDocument {
   readonly results: readonly CaseResult[];
 }
 
-/** What to run. */
-export interface GoAnchorRun {
-  /** A Go (RE2) regular expression over case names. */
+/** What to run, on either side: a regular expression over case names, round length and count. */
+export interface BenchRun {
+  /** Over case names: RE2 on the Go side, a JavaScript regular expression on the TypeScript side. */
   readonly filter: string;
   readonly timeMs: number;
   readonly rounds: number;
   /** Prefix the command with these (e.g. `['taskset', '-c', '0']`). */
   readonly wrapper?: readonly string[];
 }
+
+/** What to run on the Go side. */
+export type GoAnchorRun = BenchRun;
 
 /**
  * Build the Go anchor (fast when nothing changed: Go's build cache lives in `benchmarks/go/bin`).

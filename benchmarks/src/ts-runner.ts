@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { CaseResult } from './go-runner.js';
+import type { BenchRun, CaseResult } from './go-runner.js';
 
 /** What `run.js --json` writes. */
 export interface TsBenchDocument {
@@ -18,14 +18,8 @@ export interface TsBenchDocument {
   readonly results: readonly CaseResult[];
 }
 
-/** What to run: a JavaScript regular expression over case names, round length and count. */
-export interface TsBenchRun {
-  readonly filter: string;
-  readonly timeMs: number;
-  readonly rounds: number;
-  /** Prefix the command with these (e.g. `['taskset', '-c', '0']`). */
-  readonly wrapper?: readonly string[];
-}
+/** What to run on the TypeScript side. */
+export type TsBenchRun = BenchRun;
 
 /** `benchmarks/dist/run.js` (compiled; `pnpm run build` first). */
 export const RUN_JS = fileURLToPath(new URL('../dist/run.js', import.meta.url));
