@@ -5,7 +5,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { AtrestError } from '@atrest/core';
 import {
   formatGroupResource,
   parseEncryptionConfiguration,
@@ -14,6 +13,7 @@ import {
   validateEncryptionConfiguration,
   type FieldIssue,
 } from '@atrest/config';
+import { atrestErrorOf } from '@atrest/test-support/provider-kit';
 
 const vectors = <T>(name: string): { cases: T[] } =>
   JSON.parse(readFileSync(fileURLToPath(new URL(`../../../test-vectors/upstream/${name}`, import.meta.url)), 'utf8')) as {
@@ -49,15 +49,9 @@ describe('resolution.json', () => {
       expect(resolveChain(cfg, c.resource)).toEqual(c.chain);
       return;
     }
-    let err: unknown;
-    try {
-      resolveChain(cfg, c.resource);
-    } catch (e) {
-      err = e;
-    }
-    expect(err).toBeInstanceOf(AtrestError);
-    expect((err as AtrestError).code).toBe('ERR_CONFIG_BUILD');
-    expect((err as AtrestError).message).toBe(c.error);
+    const err = atrestErrorOf(() => resolveChain(cfg, c.resource));
+    expect(err.code).toBe('ERR_CONFIG_BUILD');
+    expect(err.message).toBe(c.error);
   });
 });
 
@@ -100,14 +94,9 @@ describe('group-resources', () => {
 describe('resolution of configurations upstream cannot build', () => {
   it('an empty provider element is a build error', () => {
     const cfg = parseEncryptionConfiguration(`${HEAD}resources:\n  - resources: [secrets]\n    providers: [{}]\n`);
-    let err: unknown;
-    try {
-      resolveChain(cfg, 'secrets');
-    } catch (e) {
-      err = e;
-    }
-    expect((err as AtrestError).code).toBe('ERR_CONFIG_BUILD');
-    expect((err as AtrestError).message).toBe(
+    const err = atrestErrorOf(() => resolveChain(cfg, 'secrets'));
+    expect(err.code).toBe('ERR_CONFIG_BUILD');
+    expect(err.message).toBe(
       'provider does not contain any of the expected providers: KMS, AESGCM, AESCBC, Secretbox, Identity',
     );
   });

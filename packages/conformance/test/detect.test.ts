@@ -2,8 +2,8 @@
  * Vector-kind detection and its refusals.
  */
 import { describe, expect, it } from 'vitest';
-import { AtrestError } from '@atrest/core';
 import { detectVectorKind, formatResult } from '@atrest/conformance';
+import { atrestErrorOf } from '@atrest/test-support/provider-kit';
 
 const base = { id: 'x', description: 'd', config: 'c' };
 
@@ -24,14 +24,7 @@ describe('detectVectorKind', () => {
     ['unknown case shape', { cases: [{ ...base }] }],
     ['mixed kinds', { cases: [{ ...base, valid: true, errors: [] }, { ...base, resource: 's', chain: [] }] }],
   ])('refuses %s with ERR_INVALID_DATA', (_label, json) => {
-    let err: unknown;
-    try {
-      detectVectorKind(json);
-    } catch (e) {
-      err = e;
-    }
-    expect(err).toBeInstanceOf(AtrestError);
-    expect((err as AtrestError).code).toBe('ERR_INVALID_DATA');
+    expect(atrestErrorOf(() => detectVectorKind(json)).code).toBe('ERR_INVALID_DATA');
   });
 });
 

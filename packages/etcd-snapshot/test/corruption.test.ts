@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // Internal: the trailer check's worker thread (openSnapshot uses it for files over 8 MiB).
 import { digestsOnWorker } from '../src/_trailer-worker.js';
 import { keyBucketRoot, manifest, resealTrailer, sampleBytes, scratch, u16, u32, u64, writeCopy } from './_fixtures.js';
+import { atrestErrorOf } from '@atrest/test-support/provider-kit';
 
 const PAGE = manifest.snapshot.boltPageSize;
 const ENTRIES = 87; // 84 put revisions + 1 tombstone + 2 compact_rev_key revisions (manifest totals)
@@ -16,15 +17,9 @@ afterAll(() => cleanup());
 
 /** Run `fn`, expect an ERR_INVALID_DATA AtrestError, and return it. */
 function invalid(fn: () => unknown): AtrestError {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (err) {
-    caught = err;
-  }
-  expect(caught).toBeInstanceOf(AtrestError);
-  expect((caught as AtrestError).code).toBe('ERR_INVALID_DATA');
-  return caught as AtrestError;
+  const e = atrestErrorOf(fn);
+  expect(e.code).toBe('ERR_INVALID_DATA');
+  return e;
 }
 
 /** Open and read everything: every bucket, every revision. */
@@ -71,14 +66,7 @@ describe('not a snapshot', () => {
 
   it('a missing file, a bad cache size', () => {
     for (const fn of [() => openSnapshot(`${dir}/missing.db`), () => BoltReader.open(dir, { pageCacheSize: -1 })]) {
-      let caught: unknown;
-      try {
-        fn();
-      } catch (err) {
-        caught = err;
-      }
-      expect(caught).toBeInstanceOf(AtrestError);
-      expect((caught as AtrestError).code).toBe('ERR_INVALID_ARGUMENT');
+      expect(atrestErrorOf(fn).code).toBe('ERR_INVALID_ARGUMENT');
     }
   });
 });

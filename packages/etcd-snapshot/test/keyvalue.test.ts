@@ -8,6 +8,7 @@ import protobuf from 'protobufjs';
 import { describe, expect, it } from 'vitest';
 // The decoder is internal; openSnapshot runs it on every revision, so it is tested directly.
 import { decodeKeyValue, decodeKeyValueView } from '../src/_keyvalue.js';
+import { atrestErrorOf } from '@atrest/test-support/provider-kit';
 
 const KeyValue = protobuf.Root.fromJSON({
   nested: {
@@ -78,28 +79,17 @@ describe('mvccpb.KeyValue decoding', () => {
     ['an 11-byte varint', [0x10, ...new Array(10).fill(0xff), 1], 'truncated'],
     ['a fixed64 past the end', [(7 << 3) | 1, 1, 2], 'truncated'],
   ])('%s is a typed error', (_, bytes, problem) => {
-    let caught: unknown;
-    try {
-      decodeKeyValue(new Uint8Array(bytes as number[]), { revision: 7 });
-    } catch (err) {
-      caught = err;
-    }
-    expect(caught).toBeInstanceOf(AtrestError);
-    expect((caught as AtrestError).message).toBe(`malformed mvccpb.KeyValue: ${problem}`);
-    expect((caught as AtrestError).context.revision).toBe(7);
+    const e = atrestErrorOf(() => decodeKeyValue(new Uint8Array(bytes as number[]), { revision: 7 }));
+    expect(e.message).toBe(`malformed mvccpb.KeyValue: ${problem}`);
+    expect(e.context.revision).toBe(7);
   });
 
   it('revisions beyond 2^53 - 1, or negative, are refused with the exact value', () => {
     for (const v of ['9007199254740992', '-1']) {
       const bytes = KeyValue.encode({ key: Buffer.from('k'), modRevision: v }).finish();
-      let caught: unknown;
-      try {
-        decodeKeyValue(bytes, {});
-      } catch (err) {
-        caught = err;
-      }
-      expect((caught as AtrestError).message).toBe('mod_revision does not fit in a safe integer');
-      expect((caught as AtrestError).context.value).toBe(v);
+      const e = atrestErrorOf(() => decodeKeyValue(bytes, {}));
+      expect(e.message).toBe('mod_revision does not fit in a safe integer');
+      expect(e.context.value).toBe(v);
     }
   });
 

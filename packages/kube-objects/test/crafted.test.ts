@@ -1,20 +1,15 @@
 import { decodeObject } from '@atrest/kube-objects';
-import { AtrestError } from '@atrest/core';
+import type { AtrestError } from '@atrest/core';
 import { describe, expect, it } from 'vitest';
 import { entry, envelope, message } from '@atrest/test-support';
+import { atrestErrorOf } from '@atrest/test-support/provider-kit';
 
 const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
 
 function invalid(bytes: Uint8Array): AtrestError {
-  let caught: unknown;
-  try {
-    decodeObject(bytes);
-  } catch (err) {
-    caught = err;
-  }
-  expect(caught).toBeInstanceOf(AtrestError);
-  expect((caught as AtrestError).code).toBe('ERR_INVALID_DATA');
-  return caught as AtrestError;
+  const e = atrestErrorOf(() => decodeObject(bytes));
+  expect(e.code).toBe('ERR_INVALID_DATA');
+  return e;
 }
 
 const meta = message(
