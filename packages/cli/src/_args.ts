@@ -48,3 +48,13 @@ export function required(value: string | undefined, flag: string): string {
   if (value === undefined || value === '') throw new UsageError(`missing required option --${flag}`);
   return value;
 }
+
+/**
+ * The value of `-o`, checked against the formats a command prints; a usage error listing them
+ * otherwise (`-o must be table, json or yaml, got "xml"`).
+ */
+export function outputFormat<F extends string>(value: string | undefined, formats: readonly F[]): F {
+  if (value !== undefined && (formats as readonly string[]).includes(value)) return value as F;
+  const list = formats.length === 1 ? formats[0] : `${formats.slice(0, -1).join(', ')} or ${formats[formats.length - 1]}`;
+  throw new UsageError(`-o must be ${list}, got "${value}"`);
+}

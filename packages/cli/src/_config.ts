@@ -4,7 +4,8 @@
  */
 import { fromUtf8 } from '@atrest/core';
 import { loadEncryptionConfiguration, type LoadedEncryptionConfiguration } from '@atrest/config';
-import { DEFAULT_MAX_CONFIG_BYTES, readInput } from './_io.js';
+import { byteLimit, DEFAULT_MAX_CONFIG_BYTES, readInput } from './_io.js';
+import { required } from './_args.js';
 import { grpcKmsFactory } from '@atrest/kms-grpc';
 import { closeAtEnd } from './_cleanup.js';
 import { cliKmsFactory, type RealKmsFactory } from './_kms.js';
@@ -33,4 +34,28 @@ export async function loadConfigFile(path: string, kms: KmsWiring = {}): Promise
     real = grpc.create;
   }
   return loadEncryptionConfiguration(text, { source: path, kms: cliKmsFactory(kms.mocks ?? [], real) });
+}
+
+/** The flags of every command that reads a config: `--config`, `--kms-mock` (repeatable), `--max-config-bytes`. */
+export const CONFIG_FLAGS = {
+  config: { type: 'string' },
+  'kms-mock': { type: 'string', multiple: true },
+  'max-config-bytes': { type: 'string' },
+} as const;
+
+/** What {@link CONFIG_FLAGS} parse to. */
+export interface ConfigFlagValues {
+  readonly config?: string;
+  readonly 'kms-mock'?: string[];
+  readonly 'max-config-bytes'?: string;
+}
+
+/** The KMS wiring `--kms-mock` and `--max-config-bytes` ask for. */
+export function wiringOf(values: ConfigFlagValues): KmsWiring {
+  return { mocks: values['kms-mock'] ?? [], maxBytes: byteLimit(values['max-config-bytes'], '--max-config-bytes', DEFAULT_MAX_CONFIG_BYTES) };
+}
+
+/** Load the config `--config` names (a usage error when it is missing), wired as the flags say. */
+export function loadConfigFlags(values: ConfigFlagValues): Promise<LoadedEncryptionConfiguration> {
+  return loadConfigFile(required(values.config, 'config'), wiringOf(values));
 }

@@ -6,11 +6,11 @@ import { statSync } from 'node:fs';
 import { toAtrestError } from '@atrest/core';
 import { auditRevisions, auditSnapshot, type AuditReport, renderJson, renderTable, resolveResource, toYamlDocument } from '@atrest/audit';
 import { openSnapshotFile } from '../_snapshot.js';
-import { parse, required } from '../_args.js';
+import { outputFormat, parse } from '../_args.js';
 import { LIVE_FLAGS, LIVE_USAGE, liveRevisions, liveSourceFacts, openLive, wantsLive, withCompactionRetry } from '../_live.js';
-import { loadConfigFile } from '../_config.js';
+import { CONFIG_FLAGS, loadConfigFlags } from '../_config.js';
 import { Exit, UsageError } from '../_errors.js';
-import { byteLimit, type CliIO, DEFAULT_MAX_CONFIG_BYTES } from '../_io.js';
+import type { CliIO } from '../_io.js';
 
 export const auditUsage = `atrest audit SNAPSHOT|--endpoints URL --config FILE [-o table|json|yaml] [--history] [--limit N] [--resource RESOURCE]
              [--free-pages] [--fail-on plaintext,stale,undecryptable,residue-plaintext] [--kms-mock NAME=base64[:KEYID]]...
@@ -44,7 +44,7 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parse(
     argv,
     {
-      config: { type: 'string' },
+      ...CONFIG_FLAGS,
       output: { type: 'string', short: 'o', default: 'table' },
       history: { type: 'boolean', default: false },
       'free-pages': { type: 'boolean', default: false },
@@ -52,8 +52,6 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
       limit: { type: 'string' },
       resource: { type: 'string' },
       'fail-on': { type: 'string' },
-      'kms-mock': { type: 'string', multiple: true },
-      'max-config-bytes': { type: 'string' },
       ...LIVE_FLAGS,
     },
     true,
@@ -62,11 +60,10 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
   const live = wantsLive(values, positionals[0], io);
   if (!live && positionals.length !== 1) throw new UsageError('audit takes a SNAPSHOT file or --endpoints');
   if (live && values['free-pages'] === true) throw new UsageError('--free-pages reads a snapshot file; a live audit reports the database bytes not in use in its header');
-  const output = values.output;
-  if (output !== 'table' && output !== 'json' && output !== 'yaml') throw new UsageError(`-o must be table, json or yaml, got "${output}"`);
+  const output = outputFormat(values.output, ['table', 'json', 'yaml']);
   const failOn = (values['fail-on'] ?? '').split(',').filter((s) => s !== '');
   for (const f of failOn) if (!(CATEGORIES as readonly string[]).includes(f)) throw new UsageError(`--fail-on takes ${CATEGORIES.join(',')}, got "${f}"`);
-  const config = await loadConfigFile(required(values.config, 'config'), { mocks: values['kms-mock'] ?? [], maxBytes: byteLimit(values['max-config-bytes'], '--max-config-bytes', DEFAULT_MAX_CONFIG_BYTES) });
+  const config = await loadConfigFlags(values);
   const resource = values.resource === undefined ? {} : { resource: resolveResource(values.resource, '--resource').groupResource };
   const history = values.history === true;
   const limit = values.limit === undefined ? undefined : Number(values.limit);

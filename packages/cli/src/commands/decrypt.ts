@@ -3,11 +3,10 @@
  * @module
  */
 import { utf8 } from '@atrest/core';
-import { UsageError } from '../_errors.js';
-import { parse, required } from '../_args.js';
-import { loadConfigFile } from '../_config.js';
+import { outputFormat, parse, required } from '../_args.js';
+import { CONFIG_FLAGS, loadConfigFlags } from '../_config.js';
 import { Exit } from '../_errors.js';
-import { byteLimit, type CliIO, DEFAULT_MAX_CONFIG_BYTES, DEFAULT_MAX_VALUE_BYTES, readInput } from '../_io.js';
+import { byteLimit, type CliIO, DEFAULT_MAX_VALUE_BYTES, readInput } from '../_io.js';
 
 export const decryptUsage = `atrest decrypt --config FILE --resource GROUP_RESOURCE --etcd-key ETCD_KEY [--in FILE] [-o raw|json] [--kms-mock NAME=base64[:KEYID]]...
   Reads a stored value (standard input unless --in) and writes the plaintext (raw) or
@@ -35,18 +34,15 @@ export function splitSource(source: string | undefined): { provider: string | nu
 /** Run `atrest decrypt`. */
 export async function decryptCommand(argv: string[], io: CliIO): Promise<number> {
   const { values } = parse(argv, {
-    config: { type: 'string' },
+    ...CONFIG_FLAGS,
     resource: { type: 'string' },
     'etcd-key': { type: 'string' },
     in: { type: 'string' },
     output: { type: 'string', short: 'o', default: 'raw' },
-    'kms-mock': { type: 'string', multiple: true },
-    'max-config-bytes': { type: 'string' },
     'max-value-bytes': { type: 'string' },
   });
-  const output = values.output;
-  if (output !== 'raw' && output !== 'json') throw new UsageError(`-o must be raw or json, got "${output}"`);
-  const config = await loadConfigFile(required(values.config, 'config'), { mocks: values['kms-mock'] ?? [], maxBytes: byteLimit(values['max-config-bytes'], '--max-config-bytes', DEFAULT_MAX_CONFIG_BYTES) });
+  const output = outputFormat(values.output, ['raw', 'json']);
+  const config = await loadConfigFlags(values);
   const transformer = config.transformerForResource(required(values.resource, 'resource'));
   const etcdKey = required(values['etcd-key'], 'etcd-key');
   const maxValue = byteLimit(values['max-value-bytes'], '--max-value-bytes', DEFAULT_MAX_VALUE_BYTES);

@@ -4,10 +4,10 @@
  */
 import { type DumpedObject, dumpObjects, dumpRevisions, resolveResource, toYamlDocument } from '@atrest/audit';
 import { openSnapshotFile } from '../_snapshot.js';
-import { parse, required } from '../_args.js';
-import { loadConfigFile } from '../_config.js';
+import { outputFormat, parse } from '../_args.js';
+import { CONFIG_FLAGS, loadConfigFlags } from '../_config.js';
 import { Exit, UsageError } from '../_errors.js';
-import { byteLimit, type CliIO, DEFAULT_MAX_CONFIG_BYTES } from '../_io.js';
+import type { CliIO } from '../_io.js';
 import type { AtrestError } from '@atrest/core';
 import { LIVE_FLAGS, LIVE_USAGE, liveRevisions, openLive, wantsLive } from '../_live.js';
 
@@ -30,7 +30,7 @@ export async function dumpCommand(argv: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parse(
     argv,
     {
-      config: { type: 'string' },
+      ...CONFIG_FLAGS,
       resource: { type: 'string' },
       namespace: { type: 'string', short: 'n' },
       'all-namespaces': { type: 'boolean', short: 'A' },
@@ -38,8 +38,6 @@ export async function dumpCommand(argv: string[], io: CliIO): Promise<number> {
       name: { type: 'string' },
       revision: { type: 'string' },
       output: { type: 'string', short: 'o', default: 'yaml' },
-      'kms-mock': { type: 'string', multiple: true },
-      'max-config-bytes': { type: 'string' },
       ...LIVE_FLAGS,
     },
     true,
@@ -48,13 +46,12 @@ export async function dumpCommand(argv: string[], io: CliIO): Promise<number> {
   const live = wantsLive(values, positionals[0], io);
   if (!live && positionals.length !== 1) throw new UsageError('dump takes a SNAPSHOT file or --endpoints');
   if (live && values['free-pages'] === true) throw new UsageError('--free-pages reads a snapshot file, not --endpoints');
-  const output = values.output;
-  if (output !== 'yaml' && output !== 'json' && output !== 'jsonl') throw new UsageError(`-o must be yaml, json or jsonl, got "${output}"`);
+  const output = outputFormat(values.output, ['yaml', 'json', 'jsonl']);
   if (values.namespace !== undefined && values['all-namespaces'] === true) throw new UsageError('-n and -A do not go together');
   const revision = values.revision === undefined ? undefined : Number(values.revision);
   if (revision !== undefined && (!Number.isSafeInteger(revision) || revision < 1)) throw new UsageError(`--revision must be a positive revision number, got "${values.revision}"`);
   const resource = values.resource === undefined ? undefined : resolveResource(values.resource, '--resource').groupResource;
-  const config = await loadConfigFile(required(values.config, 'config'), { mocks: values['kms-mock'] ?? [], maxBytes: byteLimit(values['max-config-bytes'], '--max-config-bytes', DEFAULT_MAX_CONFIG_BYTES) });
+  const config = await loadConfigFlags(values);
   const filters = {
     config,
     ...(resource === undefined ? {} : { resource }),

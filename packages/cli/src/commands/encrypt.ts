@@ -4,9 +4,9 @@
  */
 import { utf8 } from '@atrest/core';
 import { parse, required } from '../_args.js';
-import { loadConfigFile } from '../_config.js';
+import { CONFIG_FLAGS, loadConfigFlags } from '../_config.js';
 import { Exit } from '../_errors.js';
-import { byteLimit, type CliIO, DEFAULT_MAX_CONFIG_BYTES, DEFAULT_MAX_VALUE_BYTES, readInput } from '../_io.js';
+import { byteLimit, type CliIO, DEFAULT_MAX_VALUE_BYTES, readInput } from '../_io.js';
 
 export const encryptUsage = `atrest encrypt --config FILE --resource GROUP_RESOURCE --etcd-key ETCD_KEY [--in FILE] [--kms-mock NAME=base64[:KEYID]]...
   Reads plaintext (standard input unless --in) and writes the stored value (prefix included) to
@@ -17,15 +17,13 @@ export const encryptUsage = `atrest encrypt --config FILE --resource GROUP_RESOU
 /** Run `atrest encrypt`. */
 export async function encryptCommand(argv: string[], io: CliIO): Promise<number> {
   const { values } = parse(argv, {
-    config: { type: 'string' },
+    ...CONFIG_FLAGS,
     resource: { type: 'string' },
     'etcd-key': { type: 'string' },
     in: { type: 'string' },
-    'kms-mock': { type: 'string', multiple: true },
-    'max-config-bytes': { type: 'string' },
     'max-value-bytes': { type: 'string' },
   });
-  const config = await loadConfigFile(required(values.config, 'config'), { mocks: values['kms-mock'] ?? [], maxBytes: byteLimit(values['max-config-bytes'], '--max-config-bytes', DEFAULT_MAX_CONFIG_BYTES) });
+  const config = await loadConfigFlags(values);
   const transformer = config.transformerForResource(required(values.resource, 'resource'));
   const etcdKey = required(values['etcd-key'], 'etcd-key');
   const maxValue = byteLimit(values['max-value-bytes'], '--max-value-bytes', DEFAULT_MAX_VALUE_BYTES);

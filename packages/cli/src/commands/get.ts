@@ -6,10 +6,10 @@
  */
 import { utf8 } from '@atrest/core';
 import { type DumpedObject, dumpRevisions, etcdKeyOf, inspectEnvelope, resolveResource, toYamlDocument } from '@atrest/audit';
-import { parse } from '../_args.js';
-import { loadConfigFile } from '../_config.js';
+import { outputFormat, parse } from '../_args.js';
+import { CONFIG_FLAGS, loadConfigFile, wiringOf } from '../_config.js';
 import { Exit, UsageError } from '../_errors.js';
-import { byteLimit, type CliIO, DEFAULT_MAX_CONFIG_BYTES } from '../_io.js';
+import type { CliIO } from '../_io.js';
 import { LIVE_FLAGS, LIVE_USAGE, openLive } from '../_live.js';
 
 export const getUsage = `atrest get RESOURCE NAME [-n NAMESPACE] --endpoints URL [--config FILE] [-o table|json|yaml]
@@ -29,17 +29,14 @@ export async function getCommand(argv: string[], io: CliIO): Promise<number> {
     argv,
     {
       namespace: { type: 'string', short: 'n' },
-      config: { type: 'string' },
+      ...CONFIG_FLAGS,
       output: { type: 'string', short: 'o', default: 'table' },
-      'kms-mock': { type: 'string', multiple: true },
-      'max-config-bytes': { type: 'string' },
       ...LIVE_FLAGS,
     },
     true,
   );
   if (positionals.length !== 2) throw new UsageError('get takes RESOURCE NAME (for example: atrest get secret db -n default)');
-  const output = values.output;
-  if (output !== 'table' && output !== 'json' && output !== 'yaml') throw new UsageError(`-o must be table, json or yaml, got "${output}"`);
+  const output = outputFormat(values.output, ['table', 'json', 'yaml']);
   if (output !== 'table' && values.config === undefined) throw new UsageError(`-o ${output} prints the decrypted object and needs --config`);
   const resource = resolveResource(positionals[0] as string, 'RESOURCE');
   const name = positionals[1] as string;
@@ -49,7 +46,7 @@ export async function getCommand(argv: string[], io: CliIO): Promise<number> {
   const config =
     values.config === undefined
       ? undefined
-      : await loadConfigFile(values.config, { mocks: values['kms-mock'] ?? [], maxBytes: byteLimit(values['max-config-bytes'], '--max-config-bytes', DEFAULT_MAX_CONFIG_BYTES) });
+      : await loadConfigFile(values.config, wiringOf(values));
   const etcd = await openLive(values, io);
   try {
     const kv = await etcd.get(utf8(key));

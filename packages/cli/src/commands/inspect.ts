@@ -5,7 +5,7 @@
 import { fromUtf8, utf8 } from '@atrest/core';
 import { inspectEnvelope, toYamlDocument } from '@atrest/audit';
 import { openSnapshotFile } from '../_snapshot.js';
-import { parse } from '../_args.js';
+import { outputFormat, parse } from '../_args.js';
 import { Exit, UsageError } from '../_errors.js';
 import { byteLimit, type CliIO, DEFAULT_MAX_VALUE_BYTES } from '../_io.js';
 import { LIVE_FLAGS, LIVE_USAGE, openLive, wantsLive } from '../_live.js';
@@ -27,8 +27,7 @@ export async function inspectCommand(argv: string[], io: CliIO): Promise<number>
   );
   if (positionals.length > 1) throw new UsageError('inspect takes one SNAPSHOT file');
   const file = positionals[0];
-  const output = values.output;
-  if (output !== 'json' && output !== 'yaml') throw new UsageError(`-o must be json or yaml, got "${output}"`);
+  const output = outputFormat(values.output, ['json', 'yaml']);
   const live = wantsLive(values, file, io);
   const etcdKey = values['etcd-key'];
   const wanted = values.revision === undefined ? undefined : Number(values.revision);

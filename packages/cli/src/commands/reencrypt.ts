@@ -4,10 +4,10 @@
  */
 import { resolveResource, toYamlDocument } from '@atrest/audit';
 import { reencrypt, type ReencryptProgress, type ReencryptReport } from '@atrest/reencrypt';
-import { parse, required } from '../_args.js';
-import { loadConfigFile } from '../_config.js';
+import { outputFormat, parse } from '../_args.js';
+import { CONFIG_FLAGS, loadConfigFlags } from '../_config.js';
 import { Exit, UsageError } from '../_errors.js';
-import { byteLimit, type CliIO, DEFAULT_MAX_CONFIG_BYTES } from '../_io.js';
+import type { CliIO } from '../_io.js';
 import { LIVE_FLAGS, LIVE_USAGE, openLive } from '../_live.js';
 
 export const reencryptUsage = `atrest reencrypt --endpoints URL --config FILE [--resource RESOURCE]... [--dry-run] [--rate N]
@@ -30,19 +30,16 @@ ${LIVE_USAGE}`;
 /** Run `atrest reencrypt`. */
 export async function reencryptCommand(argv: string[], io: CliIO): Promise<number> {
   const { values } = parse(argv, {
-    config: { type: 'string' },
+    ...CONFIG_FLAGS,
     resource: { type: 'string', multiple: true },
     'dry-run': { type: 'boolean', default: false },
     rate: { type: 'string' },
     concurrency: { type: 'string' },
     force: { type: 'boolean', default: false },
     output: { type: 'string', short: 'o', default: 'table' },
-    'kms-mock': { type: 'string', multiple: true },
-    'max-config-bytes': { type: 'string' },
     ...LIVE_FLAGS,
   });
-  const output = values.output;
-  if (output !== 'table' && output !== 'json' && output !== 'yaml') throw new UsageError(`-o must be table, json or yaml, got "${output}"`);
+  const output = outputFormat(values.output, ['table', 'json', 'yaml']);
   const positive = (v: string | undefined, flag: string): number | undefined => {
     if (v === undefined) return undefined;
     const n = Number(v);
@@ -53,7 +50,7 @@ export async function reencryptCommand(argv: string[], io: CliIO): Promise<numbe
   const concurrency = positive(values.concurrency, '--concurrency');
   if (concurrency !== undefined && !Number.isSafeInteger(concurrency)) throw new UsageError(`--concurrency takes a whole number, got "${values.concurrency}"`);
   const resources = (values.resource ?? []).map((r) => resolveResource(r, '--resource').groupResource);
-  const config = await loadConfigFile(required(values.config, 'config'), { mocks: values['kms-mock'] ?? [], maxBytes: byteLimit(values['max-config-bytes'], '--max-config-bytes', DEFAULT_MAX_CONFIG_BYTES) });
+  const config = await loadConfigFlags(values);
   const etcd = await openLive(values, io);
   const started = performance.now();
   const showProgress = io.stderrIsTTY;

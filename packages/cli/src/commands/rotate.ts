@@ -7,10 +7,10 @@ import { readFileSync } from 'node:fs';
 import { auditRevisions, auditSnapshot, type AuditReport, toYamlDocument } from '@atrest/audit';
 import { openSnapshot } from '@atrest/etcd-snapshot';
 import { checkStage, planRotation, removedKeys, renderCheck, ROTATABLE, type RotatableProvider, writeRotationPlan } from '@atrest/rotate';
-import { parse, required } from '../_args.js';
-import { loadConfigFile } from '../_config.js';
+import { outputFormat, parse, required } from '../_args.js';
+import { CONFIG_FLAGS, loadConfigFile, wiringOf } from '../_config.js';
 import { Exit, UsageError } from '../_errors.js';
-import { byteLimit, type CliIO, DEFAULT_MAX_CONFIG_BYTES } from '../_io.js';
+import type { CliIO } from '../_io.js';
 import { LIVE_FLAGS, LIVE_USAGE, liveRevisions, liveSourceFacts, openLive, wantsLive, withCompactionRetry } from '../_live.js';
 
 export const rotateUsage = `atrest rotate plan --config CURRENT.yaml --out DIR [--provider aesgcm|aescbc|secretbox] [--resource R] [--force]
@@ -69,13 +69,11 @@ async function checkCommand(argv: string[], io: CliIO): Promise<number> {
     argv,
     {
       stage: { type: 'string' },
-      config: { type: 'string' },
+      ...CONFIG_FLAGS,
       next: { type: 'string' },
       'old-key': { type: 'string', multiple: true },
       history: { type: 'boolean', default: false },
       output: { type: 'string', short: 'o', default: 'table' },
-      'kms-mock': { type: 'string', multiple: true },
-      'max-config-bytes': { type: 'string' },
       ...LIVE_FLAGS,
     },
     true,
@@ -86,12 +84,11 @@ async function checkCommand(argv: string[], io: CliIO): Promise<number> {
   if (positionals.length > 1) throw new UsageError('rotate check takes one SNAPSHOT file');
   const live = wantsLive(values, positionals[0], io);
   if (!live && positionals.length !== 1) throw new UsageError('rotate check takes a SNAPSHOT file or --endpoints');
-  const output = values.output;
-  if (output !== 'table' && output !== 'json' && output !== 'yaml') throw new UsageError(`-o must be table, json or yaml, got "${output}"`);
+  const output = outputFormat(values.output, ['table', 'json', 'yaml']);
   const oldKeys = values['old-key'] ?? [];
   if (stage === 3 && values.next === undefined && oldKeys.length === 0) throw new UsageError('--stage 3 needs --next STAGE-3.yaml or --old-key PROVIDER:NAME');
   if (stage !== 3 && (values.next !== undefined || oldKeys.length > 0)) throw new UsageError('--next and --old-key go with --stage 3');
-  const wiring = { mocks: values['kms-mock'] ?? [], maxBytes: byteLimit(values['max-config-bytes'], '--max-config-bytes', DEFAULT_MAX_CONFIG_BYTES) };
+  const wiring = wiringOf(values);
   const config = await loadConfigFile(required(values.config, 'config'), wiring);
   const removed = new Set<string>();
   if (values.next !== undefined) for (const id of removedKeys(config, await loadConfigFile(values.next, wiring))) removed.add(id);
