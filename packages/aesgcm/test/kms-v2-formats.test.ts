@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { NonceCounter } from '../src/_nonce-counter.js';
 import { counterNonceTransformerWith } from '../src/counter-nonce.js';
 import { allValueCases, fromB64, protoBytesFields } from '@atrest/test-support/provider-kit';
-import { atrestErrorOf, CTX, hex, patterned as kitPatterned } from '@atrest/test-support/provider-kit';
+import { atrestErrorOf, CTX, damaged, hex, patterned as kitPatterned } from '@atrest/test-support/provider-kit';
 
 const le64 = (b: Uint8Array): bigint => Buffer.from(b).readBigUInt64LE(0);
 const patterned = (n: number): Uint8Array => kitPatterned(n, 13, 1);
@@ -118,14 +118,7 @@ describe.each(availableBackends())('KMS v2 AES-GCM formats on the $name backend'
       fc.assert(
         fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.uint8Array({ maxLength: 200 }), fc.nat(), fc.boolean(), (seed, pt, where, truncate) => {
           const t = aesGcmExtendedNonceTransformer(seed, { backend });
-          const payload = writeSync(t, pt, CTX);
-          let bad: Uint8Array;
-          if (truncate) bad = payload.subarray(0, where % payload.length);
-          else {
-            bad = payload.slice();
-            const bit = where % (payload.length * 8);
-            bad[bit >> 3] = (bad[bit >> 3] as number) ^ (1 << (bit & 7));
-          }
+          const bad = damaged(writeSync(t, pt, CTX), where, truncate);
           expect([ErrorCode.Authentication, ErrorCode.TooShort]).toContain(atrestErrorOf(() => t.read(bad, CTX)).code);
         }),
         { numRuns: 100 },
