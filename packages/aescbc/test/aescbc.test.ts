@@ -2,7 +2,7 @@ import { AESCBC_PREFIX, aescbcProvider, aesCbcTransformer } from '@atrest/aescbc
 import { type AesCbcCipher, AtrestError, type CryptoBackend, ErrorCode, readSync, utf8, writeSync } from '@atrest/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { atrestErrorOf, crossBackendRoundTrip, CTX, damaged, describeKnownAnswers, describeOnEveryBackend, expectKeyChecks, expectNoKeyIn, expectProviderEntry, hex, patterned as kitPatterned, roundTrip, SIZES } from '@atrest/test-support/provider-kit';
+import { atrestErrorOf, crossBackendRoundTrip, CTX, damaged, describeKnownAnswers, describeOnEveryBackend, expectKeyChecks, expectKeyHidden, expectNoKeyIn, expectProviderEntry, hex, patterned as kitPatterned, roundTrip, SIZES } from '@atrest/test-support/provider-kit';
 
 const KEY_SIZES = [16, 24, 32];
 const AES_NO_MATCHING_KEY = 'no matching key was found for the provided AES transformer';
@@ -20,6 +20,8 @@ describeOnEveryBackend('aescbc', (backend, other) => {
       const raw = other.aesCbc(key).decryptAt(payload, 0);
       expect(hex(raw.subarray(n))).toBe(hex(new Uint8Array(pad).fill(pad)));
     });
+
+    it('shows its key neither through String, JSON nor util.inspect', () => expectKeyHidden(t, key));
   });
 
   it('does not bind the etcd key: a moved value still decrypts', () => {

@@ -2,7 +2,7 @@ import { AES_NO_MATCHING_KEY, AESGCM_PREFIX, aesgcmProvider, aesGcmTransformer }
 import { AtrestError, ErrorCode, PrefixChain, utf8, writeSync } from '@atrest/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { atrestErrorOf, crossBackendRoundTrip, CTX, damaged, describeKnownAnswers, describeOnEveryBackend, expectKeyChecks, expectNoKeyIn, expectProviderEntry, hex, noMatch, patterned as kitPatterned, roundTrip, SIZES } from '@atrest/test-support/provider-kit';
+import { atrestErrorOf, crossBackendRoundTrip, CTX, damaged, describeKnownAnswers, describeOnEveryBackend, expectKeyChecks, expectKeyHidden, expectNoKeyIn, expectProviderEntry, hex, noMatch, patterned as kitPatterned, roundTrip, SIZES } from '@atrest/test-support/provider-kit';
 
 const KEY_SIZES = [16, 24, 32];
 const patterned = (n: number): Uint8Array => kitPatterned(n, 31, 7);
@@ -17,6 +17,8 @@ describeOnEveryBackend('aesgcm', (backend, other) => {
     it.each(SIZES)('round-trips %i bytes with layout nonce(12) || ct || tag(16)', (n) => {
       roundTrip(t, aesGcmTransformer(key, { backend: other }), patterned(n), 12 + n + 16);
     });
+
+    it('shows its key neither through String, JSON nor util.inspect', () => expectKeyHidden(t, key));
 
     it('uses a fresh nonce per write', () => {
       const a = writeSync(t, utf8('same'), CTX);

@@ -2,7 +2,7 @@ import { type CryptoBackend, ErrorCode, nobleBackend, readSync, type SecretboxCi
 import { SECRETBOX_PREFIX, secretboxProvider, secretboxTransformer } from '@atrest/secretbox';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { atrestErrorOf, crossBackendRoundTrip, CTX, damaged, describeKnownAnswers, describeOnEveryBackend, expectKeyChecks, expectNoKeyIn, expectProviderEntry, hex, patterned as kitPatterned, roundTrip, SIZES } from '@atrest/test-support/provider-kit';
+import { atrestErrorOf, crossBackendRoundTrip, CTX, damaged, describeKnownAnswers, describeOnEveryBackend, expectKeyChecks, expectKeyHidden, expectNoKeyIn, expectProviderEntry, hex, patterned as kitPatterned, roundTrip, SIZES } from '@atrest/test-support/provider-kit';
 
 const patterned = (n: number): Uint8Array => kitPatterned(n, 17, 5);
 
@@ -20,6 +20,8 @@ describeOnEveryBackend('secretbox', (backend, other) => {
     const direct = (nobleBackend.secretbox as (k: Uint8Array) => SecretboxCipher)(key).openAt(payload, 0);
     expect(hex(direct as Uint8Array)).toBe(hex(pt));
   });
+
+  it('shows its key neither through String, JSON nor util.inspect', () => expectKeyHidden(t, key));
 
   it('uses the backend secretbox when the backend has one', () => {
     let calls = 0;

@@ -13,6 +13,7 @@ export {
   describeKnownAnswers,
   describeOnEveryBackend,
   expectKeyChecks,
+  expectKeyHidden,
   expectNoKeyIn,
   expectProviderEntry,
   hex,

@@ -6,6 +6,7 @@
  * @module
  */
 import { availableBackends, AtrestError, type ChainEntry, type CryptoBackend, ErrorCode, nobleBackend, nodeBackend, PrefixChain, type ProviderKey, type ReadResult, readSync, type Transformer, utf8, writeSync } from '@atrest/core';
+import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { fromB64, type SingleKeyCase, singleKeyCases } from './single-key-cases.js';
 
@@ -133,6 +134,13 @@ export function expectNoKeyIn(e: AtrestError, ...keys: Uint8Array[]): void {
     expect(text).not.toContain(Buffer.from(k).toString('hex'));
     expect(text).not.toContain(Buffer.from(k).toString('base64'));
   }
+}
+
+/** Check that a transformer shows its key neither through String, JSON nor util.inspect. */
+export function expectKeyHidden(t: Transformer, key: Uint8Array): void {
+  const text = `${String(t)} ${JSON.stringify(t)} ${inspect(t, { depth: 20, showHidden: true })}`;
+  expect(text).not.toContain(Buffer.from(key).toString('hex'));
+  expect(text).not.toContain(Buffer.from(key).toString('base64'));
 }
 
 /**
