@@ -28,8 +28,8 @@
  *
  * @module
  */
-import { type AesCbcCipher, AtrestError, type ChainEntry, type CryptoBackend, defaultBackend, ErrorCode, type ReadResult, type Transformer, wipe, keyedProvider } from '@atrest/core';
-import { allocOutput, checkReadArguments, checkWriteArguments } from '@atrest/core/internal';
+import { type AesCbcCipher, AtrestError, type ChainEntry, type CryptoBackend, ErrorCode, type ReadResult, type Transformer, wipe } from '@atrest/core';
+import { allocOutput, checkAesKey, checkReadArguments, checkWriteArguments, LocalTransformer, localProvider, localTransformer, type ProviderLabel } from '@atrest/core/internal';
 
 import { BLOCK_SIZE, checkPadding, PaddingCheck, padLength } from './_pkcs7.js';
 import type { ProviderKey, ProviderOptions } from './types.js';
@@ -45,35 +45,18 @@ const BLOCK_SIZE_TEXT = 'the stored data is not a multiple of the block size';
 const PKCS7_DATA = 'invalid PKCS7 data (empty or not padded)';
 const PKCS7_PADDING = 'invalid padding on input';
 
-const EMPTY = new Uint8Array(0);
-
 /** The smallest valid payload: an IV and one block. */
 const MIN_PAYLOAD = 2 * BLOCK_SIZE;
 
-interface Label {
-  readonly provider: 'aescbc';
-  readonly key?: string;
-}
+const SPEC = { provider: 'aescbc', prefix: AESCBC_PREFIX, noMatchingKey: AES_NO_MATCHING_KEY, noKeys: 'aes provider has no valid keys' };
 
-class AesCbcTransformer implements Transformer {
+class AesCbcTransformer extends LocalTransformer {
   readonly #cipher: AesCbcCipher;
-  readonly #backend: CryptoBackend;
-  readonly #label: Label;
 
-  constructor(key: Uint8Array, backend: CryptoBackend, label: Label) {
-    if (!(key instanceof Uint8Array)) {
-      throw new AtrestError(ErrorCode.InvalidKey, 'key secret must be a Uint8Array', { ...label });
-    }
-    if (key.length !== 16 && key.length !== 24 && key.length !== 32) {
-      throw new AtrestError(ErrorCode.InvalidKey, `crypto/aes: invalid key size ${key.length}`, { ...label, length: key.length });
-    }
+  constructor(key: Uint8Array, backend: CryptoBackend, label: ProviderLabel) {
+    super(backend, label);
+    checkAesKey(key, label);
     this.#cipher = backend.aesCbc(key);
-    this.#backend = backend;
-    this.#label = label;
-  }
-
-  read(data: Uint8Array, context: Uint8Array): ReadResult {
-    return this.readAt(data, 0, context);
   }
 
   readAt(data: Uint8Array, offset: number, context: Uint8Array): ReadResult {
@@ -94,10 +77,6 @@ class AesCbcTransformer implements Transformer {
     return { plaintext: decrypted.subarray(0, decrypted.length - (decrypted[decrypted.length - 1] as number)), stale: false };
   }
 
-  write(plaintext: Uint8Array, context: Uint8Array): Uint8Array {
-    return this.writeAfter(EMPTY, plaintext, context);
-  }
-
   writeAfter(header: Uint8Array, plaintext: Uint8Array, context: Uint8Array): Uint8Array {
     checkWriteArguments(header, plaintext, context);
     const n = plaintext.length;
@@ -106,7 +85,7 @@ class AesCbcTransformer implements Transformer {
     // One output buffer: header, IV, then the padded plaintext, which is encrypted in place.
     const out = allocOutput('stored', at + BLOCK_SIZE + n + pad);
     out.set(header, 0);
-    this.#backend.randomFill(out, at, BLOCK_SIZE);
+    this.backend.randomFill(out, at, BLOCK_SIZE);
     out.set(plaintext, at + BLOCK_SIZE);
     out.fill(pad, at + BLOCK_SIZE + n);
     try {
@@ -120,7 +99,7 @@ class AesCbcTransformer implements Transformer {
 
   #error(code: ErrorCode, message: string, length: number): AtrestError {
     const minimum = code === ErrorCode.TooShort ? { minimum: MIN_PAYLOAD } : {};
-    return new AtrestError(code, message, { ...this.#label, length, ...minimum });
+    return new AtrestError(code, message, { ...this.label, length, ...minimum });
   }
 }
 
@@ -144,7 +123,7 @@ class AesCbcTransformer implements Transformer {
  * ```
  */
 export function aesCbcTransformer(key: Uint8Array, options: ProviderOptions = {}): Transformer {
-  return new AesCbcTransformer(key, options.backend ?? defaultBackend(), { provider: 'aescbc' });
+  return localTransformer(AesCbcTransformer, SPEC.provider, key, options);
 }
 
 /**
@@ -168,10 +147,5 @@ export function aesCbcTransformer(key: Uint8Array, options: ProviderOptions = {}
  * ```
  */
 export function aescbcProvider(keys: readonly ProviderKey[], options: ProviderOptions = {}): ChainEntry {
-  const backend = options.backend ?? defaultBackend();
-  return keyedProvider(
-    { provider: 'aescbc', prefix: AESCBC_PREFIX, noMatchingKey: AES_NO_MATCHING_KEY, noKeys: 'aes provider has no valid keys' },
-    keys,
-    (key) => new AesCbcTransformer(key.secret, backend, { provider: 'aescbc', key: key.name }),
-  );
+  return localProvider(SPEC, AesCbcTransformer, keys, options);
 }

@@ -4,12 +4,10 @@
  * @module
  */
 import { AtrestError, ErrorCode } from '@atrest/core';
+import type { ProviderLabel } from '@atrest/core/internal';
 
 /** Which provider (and, inside a provider, which key) an error comes from. */
-export interface Label {
-  readonly provider: string;
-  readonly key?: string;
-}
+export type Label = ProviderLabel;
 
 /** Upstream's text for a payload shorter than the format's fixed header. */
 export const TOO_SHORT = 'the stored data was shorter than the required size';
@@ -24,18 +22,4 @@ export function tooShort(label: Label, length: number, minimum: number): AtrestE
 /** `ERR_AUTHENTICATION` for a GCM open that failed (wrong key, wrong etcd key, tampered, short tag). */
 export function authFailed(label: Label, length: number): AtrestError {
   return new AtrestError(ErrorCode.Authentication, AUTH_FAILED, { ...label, length });
-}
-
-/**
- * Check an AES key's size before a backend sees it, so the failure is a typed error naming the key.
- * @throws AtrestError `ERR_INVALID_KEY` (`crypto/aes: invalid key size N`, Go's text)
- */
-export function checkAesKey(secret: Uint8Array, label: Label): void {
-  if (!(secret instanceof Uint8Array)) {
-    throw new AtrestError(ErrorCode.InvalidKey, 'key secret must be a Uint8Array', { ...label });
-  }
-  const n = secret.length;
-  if (n !== 16 && n !== 24 && n !== 32) {
-    throw new AtrestError(ErrorCode.InvalidKey, `crypto/aes: invalid key size ${n}`, { ...label, length: n });
-  }
 }

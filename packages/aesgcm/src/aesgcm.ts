@@ -19,10 +19,10 @@
  *
  * @module
  */
-import { type AesGcmCipher, type ChainEntry, type CryptoBackend, defaultBackend, type ReadResult, type Transformer, keyedProvider } from '@atrest/core';
-import { checkReadArguments, checkWriteArguments } from '@atrest/core/internal';
-import { checkAesKey, type Label } from './_errors.js';
+import { type AesGcmCipher, AtrestError, type ChainEntry, type CryptoBackend, ErrorCode, type ReadResult, type Transformer } from '@atrest/core';
+import { checkAesKey, checkReadArguments, checkWriteArguments, LocalTransformer, localProvider, localTransformer, type ProviderLabel } from '@atrest/core/internal';
 import { allocPayload, NONCE_SIZE, openPayload } from './_gcm.js';
+import type { NonceCounter } from './_nonce-counter.js';
 
 import type { ProviderKey, ProviderOptions } from './types.js';
 
@@ -32,42 +32,52 @@ export const AESGCM_PREFIX = 'k8s:enc:aesgcm:v1:';
 /** Upstream's text when the value's key name is not configured (shared with aescbc). */
 export const AES_NO_MATCHING_KEY = 'no matching key was found for the provided AES transformer';
 
-/** AES-GCM with a random nonce per write; the cipher is prepared once per key. */
-class AesGcmTransformer implements Transformer {
-  readonly #cipher: AesGcmCipher;
-  readonly #backend: CryptoBackend;
-  readonly #label: Label;
+const SPEC = { provider: 'aesgcm', prefix: AESGCM_PREFIX, noMatchingKey: AES_NO_MATCHING_KEY, noKeys: 'aes provider has no valid keys' };
 
-  constructor(key: Uint8Array, backend: CryptoBackend, label: Label) {
+/** The random part of a counter nonce: `random (4) || counter (8)`. */
+const RANDOM_PART = NONCE_SIZE - 8;
+
+/** Upstream's text when the counter is exhausted. */
+const NONCE_OVERFLOW = 'aes-gcm detected nonce overflow - cryptographic wear out has occurred';
+
+/**
+ * AES-GCM over `nonce(12) || ciphertext || tag(16)`; the cipher is prepared once per key. The nonce
+ * is random, or, given a counter (KMS v2's `AES_GCM_KEY` writer, `counter-nonce.ts`), 4 random
+ * bytes and the next counter value. Reads are the same either way.
+ */
+export class AesGcmTransformer extends LocalTransformer {
+  readonly #cipher: AesGcmCipher;
+  readonly #counter: NonceCounter | undefined;
+
+  constructor(key: Uint8Array, backend: CryptoBackend, label: ProviderLabel, counter?: NonceCounter) {
+    super(backend, label);
     checkAesKey(key, label);
     this.#cipher = backend.aesGcm(key);
-    this.#backend = backend;
-    this.#label = label;
-  }
-
-  read(data: Uint8Array, context: Uint8Array): ReadResult {
-    return this.readAt(data, 0, context);
+    this.#counter = counter;
   }
 
   readAt(data: Uint8Array, offset: number, context: Uint8Array): ReadResult {
     checkReadArguments(data, offset, context);
-    return { plaintext: openPayload(this.#cipher, data, offset, 0, context, this.#label), stale: false };
-  }
-
-  write(plaintext: Uint8Array, context: Uint8Array): Uint8Array {
-    return this.writeAfter(EMPTY, plaintext, context);
+    return { plaintext: openPayload(this.#cipher, data, offset, 0, context, this.label), stale: false };
   }
 
   writeAfter(header: Uint8Array, plaintext: Uint8Array, context: Uint8Array): Uint8Array {
     checkWriteArguments(header, plaintext, context);
     const out = allocPayload(header, 0, plaintext.length);
-    this.#backend.randomFill(out, header.length, NONCE_SIZE);
-    this.#cipher.sealInto(out, header.length, plaintext, context);
+    const at = header.length;
+    const counter = this.#counter;
+    if (counter === undefined) {
+      this.backend.randomFill(out, at, NONCE_SIZE);
+    } else {
+      if (!counter.next(out, at + RANDOM_PART)) {
+        throw new AtrestError(ErrorCode.NonceExhausted, NONCE_OVERFLOW, { ...this.label });
+      }
+      this.backend.randomFill(out, at, RANDOM_PART);
+    }
+    this.#cipher.sealInto(out, at, plaintext, context);
     return out;
   }
 }
-
-const EMPTY = new Uint8Array(0);
 
 /**
  * A bare AES-GCM transformer over un-prefixed payloads (`nonce || ciphertext || tag`), as used
@@ -90,7 +100,7 @@ const EMPTY = new Uint8Array(0);
  * ```
  */
 export function aesGcmTransformer(key: Uint8Array, options: ProviderOptions = {}): Transformer {
-  return new AesGcmTransformer(key, options.backend ?? defaultBackend(), { provider: 'aesgcm' });
+  return localTransformer(AesGcmTransformer, SPEC.provider, key, options);
 }
 
 /**
@@ -114,10 +124,5 @@ export function aesGcmTransformer(key: Uint8Array, options: ProviderOptions = {}
  * ```
  */
 export function aesgcmProvider(keys: readonly ProviderKey[], options: ProviderOptions = {}): ChainEntry {
-  const backend = options.backend ?? defaultBackend();
-  return keyedProvider(
-    { provider: 'aesgcm', prefix: AESGCM_PREFIX, noMatchingKey: AES_NO_MATCHING_KEY, noKeys: 'aes provider has no valid keys' },
-    keys,
-    (key) => new AesGcmTransformer(key.secret, backend, { provider: 'aesgcm', key: key.name }),
-  );
+  return localProvider(SPEC, AesGcmTransformer, keys, options);
 }

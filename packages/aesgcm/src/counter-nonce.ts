@@ -21,65 +21,20 @@
  *
  * @module
  */
-import { type AesGcmCipher, AtrestError, type CryptoBackend, defaultBackend, ErrorCode, type ReadResult, type Transformer } from '@atrest/core';
-import { checkReadArguments, checkWriteArguments } from '@atrest/core/internal';
-import { checkAesKey, type Label } from './_errors.js';
-import { allocPayload, NONCE_SIZE, openPayload } from './_gcm.js';
+import { type CryptoBackend, defaultBackend, type Transformer } from '@atrest/core';
+import { AesGcmTransformer } from './aesgcm.js';
 import { NonceCounter } from './_nonce-counter.js';
 import type { ProviderOptions } from './types.js';
 
-const RANDOM_PART = NONCE_SIZE - 8;
-
-/** Upstream's text when the counter is exhausted. */
-const NONCE_OVERFLOW = 'aes-gcm detected nonce overflow - cryptographic wear out has occurred';
-
-class AesGcmCounterNonceTransformer implements Transformer {
-  readonly #cipher: AesGcmCipher;
-  readonly #backend: CryptoBackend;
-  readonly #counter: NonceCounter;
-  readonly #label: Label = { provider: 'aesgcm-counter-nonce' };
-
-  constructor(key: Uint8Array, backend: CryptoBackend, counter: NonceCounter) {
-    checkAesKey(key, this.#label);
-    this.#cipher = backend.aesGcm(key);
-    this.#backend = backend;
-    this.#counter = counter;
-  }
-
-  read(data: Uint8Array, context: Uint8Array): ReadResult {
-    return this.readAt(data, 0, context);
-  }
-
-  readAt(data: Uint8Array, offset: number, context: Uint8Array): ReadResult {
-    checkReadArguments(data, offset, context);
-    return { plaintext: openPayload(this.#cipher, data, offset, 0, context, this.#label), stale: false };
-  }
-
-  write(plaintext: Uint8Array, context: Uint8Array): Uint8Array {
-    return this.writeAfter(EMPTY, plaintext, context);
-  }
-
-  writeAfter(header: Uint8Array, plaintext: Uint8Array, context: Uint8Array): Uint8Array {
-    checkWriteArguments(header, plaintext, context);
-    const out = allocPayload(header, 0, plaintext.length);
-    const at = header.length;
-    if (!this.#counter.next(out, at + RANDOM_PART)) {
-      throw new AtrestError(ErrorCode.NonceExhausted, NONCE_OVERFLOW, { ...this.#label });
-    }
-    this.#backend.randomFill(out, at, RANDOM_PART);
-    this.#cipher.sealInto(out, at, plaintext, context);
-    return out;
-  }
-}
-
-const EMPTY = new Uint8Array(0);
+/** Every counter-nonce transformer's error context. */
+const LABEL = { provider: 'aesgcm-counter-nonce' };
 
 /**
  * Internal: the transformer with a caller-chosen counter, so tests can reach exhaustion.
  * Not exported from the package: choosing a counter start is how nonces get reused.
  */
 export function counterNonceTransformerWith(key: Uint8Array, backend: CryptoBackend, counter: NonceCounter): Transformer {
-  return new AesGcmCounterNonceTransformer(key, backend, counter);
+  return new AesGcmTransformer(key, backend, LABEL, counter);
 }
 
 /**
@@ -103,5 +58,5 @@ export function counterNonceTransformerWith(key: Uint8Array, backend: CryptoBack
  * ```
  */
 export function aesGcmCounterNonceTransformer(key: Uint8Array, options: ProviderOptions = {}): Transformer {
-  return new AesGcmCounterNonceTransformer(key, options.backend ?? defaultBackend(), new NonceCounter());
+  return counterNonceTransformerWith(key, options.backend ?? defaultBackend(), new NonceCounter());
 }

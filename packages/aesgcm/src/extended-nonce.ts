@@ -21,9 +21,9 @@
  *
  * @module
  */
-import { AtrestError, type CryptoBackend, defaultBackend, ErrorCode, type ReadResult, type SeededAesGcmCipher, type Transformer } from '@atrest/core';
-import { checkReadArguments, checkWriteArguments } from '@atrest/core/internal';
-import { type Label, tooShort } from './_errors.js';
+import { AtrestError, type CryptoBackend, ErrorCode, type ReadResult, type SeededAesGcmCipher, type Transformer } from '@atrest/core';
+import { checkReadArguments, checkWriteArguments, LocalTransformer, localTransformer, type ProviderLabel } from '@atrest/core/internal';
+import { tooShort } from './_errors.js';
 import { allocPayload, NONCE_SIZE, openPayload } from './_gcm.js';
 import type { ProviderOptions } from './types.js';
 
@@ -31,49 +31,35 @@ import type { ProviderOptions } from './types.js';
 const INFO_SIZE = 32;
 const MIN_SEED_SIZE = 32;
 
-class AesGcmExtendedNonceTransformer implements Transformer {
+class AesGcmExtendedNonceTransformer extends LocalTransformer {
   readonly #cipher: SeededAesGcmCipher;
-  readonly #backend: CryptoBackend;
-  readonly #label: Label = { provider: 'aesgcm-extended-nonce' };
 
-  constructor(seed: Uint8Array, backend: CryptoBackend) {
+  constructor(seed: Uint8Array, backend: CryptoBackend, label: ProviderLabel) {
+    super(backend, label);
     if (!(seed instanceof Uint8Array) || seed.length < MIN_SEED_SIZE) {
+      // Unlike the other keys, a seed that is not bytes at all is reported as length 0 (upstream's text).
       const length = seed instanceof Uint8Array ? seed.length : 0;
-      throw new AtrestError(ErrorCode.InvalidKey, `invalid seed length ${length} used for key generation`, {
-        ...this.#label,
-        length,
-      });
+      throw new AtrestError(ErrorCode.InvalidKey, `invalid seed length ${length} used for key generation`, { ...label, length });
     }
     this.#cipher = backend.hkdfAesGcm(seed);
-    this.#backend = backend;
-  }
-
-  read(data: Uint8Array, context: Uint8Array): ReadResult {
-    return this.readAt(data, 0, context);
   }
 
   readAt(data: Uint8Array, offset: number, context: Uint8Array): ReadResult {
     checkReadArguments(data, offset, context);
     const length = data.length - offset;
-    if (length < INFO_SIZE) throw tooShort(this.#label, length, INFO_SIZE);
-    return { plaintext: openPayload(this.#cipher, data, offset, INFO_SIZE, context, this.#label), stale: false };
-  }
-
-  write(plaintext: Uint8Array, context: Uint8Array): Uint8Array {
-    return this.writeAfter(EMPTY, plaintext, context);
+    if (length < INFO_SIZE) throw tooShort(this.label, length, INFO_SIZE);
+    return { plaintext: openPayload(this.#cipher, data, offset, INFO_SIZE, context, this.label), stale: false };
   }
 
   writeAfter(header: Uint8Array, plaintext: Uint8Array, context: Uint8Array): Uint8Array {
     checkWriteArguments(header, plaintext, context);
     const out = allocPayload(header, INFO_SIZE, plaintext.length);
     // Info and nonce are drawn together: 44 fresh random bytes after the header.
-    this.#backend.randomFill(out, header.length, INFO_SIZE + NONCE_SIZE);
+    this.backend.randomFill(out, header.length, INFO_SIZE + NONCE_SIZE);
     this.#cipher.sealInto(out, header.length, plaintext, context);
     return out;
   }
 }
-
-const EMPTY = new Uint8Array(0);
 
 /**
  * The KMS v2 extended-nonce AES-GCM transformer over `info(32) || nonce(12) || ciphertext || tag`,
@@ -97,5 +83,5 @@ const EMPTY = new Uint8Array(0);
  * ```
  */
 export function aesGcmExtendedNonceTransformer(seed: Uint8Array, options: ProviderOptions = {}): Transformer {
-  return new AesGcmExtendedNonceTransformer(seed, options.backend ?? defaultBackend());
+  return localTransformer(AesGcmExtendedNonceTransformer, 'aesgcm-extended-nonce', seed, options);
 }

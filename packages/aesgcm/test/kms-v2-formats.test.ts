@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { NonceCounter } from '../src/_nonce-counter.js';
 import { counterNonceTransformerWith } from '../src/counter-nonce.js';
 import { allValueCases, fromB64, protoBytesFields } from '@atrest/test-support/provider-kit';
-import { atrestErrorOf, CTX, hex, patterned as kitPatterned } from '@atrest/test-support/provider-kit';
+import { atrestErrorOf, CTX, damaged, expectKeyHidden, hex, patterned as kitPatterned, roundTrip, SIZES } from '@atrest/test-support/provider-kit';
 
 const le64 = (b: Uint8Array): bigint => Buffer.from(b).readBigUInt64LE(0);
 const patterned = (n: number): Uint8Array => kitPatterned(n, 13, 1);
@@ -42,6 +42,7 @@ describe.each(availableBackends())('KMS v2 AES-GCM formats on the $name backend'
         expect(hex(readSync(reader, payload, CTX).plaintext)).toBe(hex(pt));
         expect(hex(readSync(t, payload, CTX).plaintext)).toBe(hex(pt));
       }
+      expectKeyHidden(t, key);
     });
 
     it('carries into the high word', () => {
@@ -69,13 +70,12 @@ describe.each(availableBackends())('KMS v2 AES-GCM formats on the $name backend'
   });
 
   describe('extended nonce (HKDF_SHA256_XNONCE_AES_GCM_SEED)', () => {
-    it.each([0, 1, 15, 16, 17, 31, 32, 33, 1000, 65536])('round-trips %i bytes as info(32) || nonce(12) || ct || tag(16)', (n) => {
+    it.each(SIZES)('round-trips %i bytes as info(32) || nonce(12) || ct || tag(16)', (n) => {
       const seed = backend.randomBytes(32);
       const t = aesGcmExtendedNonceTransformer(seed, { backend });
       const pt = patterned(n);
-      const payload = writeSync(t, pt, CTX);
-      expect(payload.length).toBe(32 + 12 + n + 16);
-      expect(hex(readSync(aesGcmExtendedNonceTransformer(seed, { backend: other }), payload, CTX).plaintext)).toBe(hex(pt));
+      const payload = roundTrip(t, aesGcmExtendedNonceTransformer(seed, { backend: other }), pt, 32 + 12 + n + 16);
+      expectKeyHidden(t, seed);
       // The key is HKDF-Expand(seed, info, 32): the rest of the payload is plain aesgcm under it.
       const derived = hkdfSha256Expand(other, seed, payload.subarray(0, 32), 32);
       expect(hex(readSync(aesGcmTransformer(derived, { backend: other }), payload.subarray(32), CTX).plaintext)).toBe(hex(pt));
@@ -118,14 +118,7 @@ describe.each(availableBackends())('KMS v2 AES-GCM formats on the $name backend'
       fc.assert(
         fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.uint8Array({ maxLength: 200 }), fc.nat(), fc.boolean(), (seed, pt, where, truncate) => {
           const t = aesGcmExtendedNonceTransformer(seed, { backend });
-          const payload = writeSync(t, pt, CTX);
-          let bad: Uint8Array;
-          if (truncate) bad = payload.subarray(0, where % payload.length);
-          else {
-            bad = payload.slice();
-            const bit = where % (payload.length * 8);
-            bad[bit >> 3] = (bad[bit >> 3] as number) ^ (1 << (bit & 7));
-          }
+          const bad = damaged(writeSync(t, pt, CTX), where, truncate);
           expect([ErrorCode.Authentication, ErrorCode.TooShort]).toContain(atrestErrorOf(() => t.read(bad, CTX)).code);
         }),
         { numRuns: 100 },

@@ -17,3 +17,4 @@ export { checkBytes, checkOffset, checkReadArguments, checkWriteArguments } from
 export { concatBytes, copyBytes, hasPrefix, hasPrefixAt } from './bytes.js';
 export { allocOutput, type OutputKind, POOLED_MAX, setOutputPooling } from './output.js';
 export { composeSeededAesGcm } from './seeded-gcm.js';
+export { checkAesKey, checkKey, LocalTransformer, type LocalTransformerClass, localProvider, localTransformer, type ProviderLabel } from './local-transformer.js';

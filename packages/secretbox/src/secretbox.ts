@@ -22,8 +22,8 @@
  *
  * @module
  */
-import { AtrestError, type ChainEntry, type CryptoBackend, defaultBackend, ErrorCode, nobleBackend, type ReadResult, type SecretboxCipher, type Transformer, keyedProvider } from '@atrest/core';
-import { allocOutput, checkReadArguments, checkWriteArguments } from '@atrest/core/internal';
+import { AtrestError, type ChainEntry, type CryptoBackend, ErrorCode, nobleBackend, type ReadResult, type SecretboxCipher, type Transformer } from '@atrest/core';
+import { allocOutput, checkKey, checkReadArguments, checkWriteArguments, LocalTransformer, localProvider, localTransformer, type ProviderLabel } from '@atrest/core/internal';
 
 import type { ProviderKey, ProviderOptions } from './types.js';
 
@@ -39,54 +39,35 @@ const TOO_SHORT = 'the stored data was shorter than the required size';
 /** Upstream's text for a failed open (it means: authentication failed). */
 const OPEN_FAILED = 'output array was not large enough for encryption';
 
-interface Label {
-  readonly provider: 'secretbox';
-  readonly key?: string;
-}
+const SPEC = { provider: 'secretbox', prefix: SECRETBOX_PREFIX, noMatchingKey: NO_MATCHING_KEY, noKeys: 'secretbox provider has no valid keys' };
+
+const isKeySize = (n: number): boolean => n === KEY_SIZE;
+const keySizeText = (n: number): string => `expected key size 32 for secretbox provider, got ${n}`;
 
 function secretboxOf(backend: CryptoBackend): (key: Uint8Array) => SecretboxCipher {
   return backend.secretbox ?? (nobleBackend.secretbox as (key: Uint8Array) => SecretboxCipher);
 }
 
-class SecretboxTransformer implements Transformer {
+class SecretboxTransformer extends LocalTransformer {
   readonly #box: SecretboxCipher;
-  readonly #backend: CryptoBackend;
-  readonly #label: Label;
 
-  constructor(key: Uint8Array, backend: CryptoBackend, label: Label) {
-    if (!(key instanceof Uint8Array)) {
-      throw new AtrestError(ErrorCode.InvalidKey, 'key secret must be a Uint8Array', { ...label });
-    }
-    if (key.length !== KEY_SIZE) {
-      throw new AtrestError(ErrorCode.InvalidKey, `expected key size 32 for secretbox provider, got ${key.length}`, {
-        ...label,
-        length: key.length,
-      });
-    }
+  constructor(key: Uint8Array, backend: CryptoBackend, label: ProviderLabel) {
+    super(backend, label);
+    checkKey(key, label, isKeySize, keySizeText);
     this.#box = secretboxOf(backend)(key);
-    this.#backend = backend;
-    this.#label = label;
-  }
-
-  read(data: Uint8Array, context: Uint8Array): ReadResult {
-    return this.readAt(data, 0, context);
   }
 
   readAt(data: Uint8Array, offset: number, context: Uint8Array): ReadResult {
     checkReadArguments(data, offset, context);
     const length = data.length - offset;
     if (length < NONCE_SIZE + TAG_SIZE) {
-      throw new AtrestError(ErrorCode.TooShort, TOO_SHORT, { ...this.#label, length, minimum: NONCE_SIZE + TAG_SIZE });
+      throw new AtrestError(ErrorCode.TooShort, TOO_SHORT, { ...this.label, length, minimum: NONCE_SIZE + TAG_SIZE });
     }
     const plaintext = this.#box.openAt(data, offset);
     if (plaintext === null) {
-      throw new AtrestError(ErrorCode.Authentication, OPEN_FAILED, { ...this.#label, length });
+      throw new AtrestError(ErrorCode.Authentication, OPEN_FAILED, { ...this.label, length });
     }
     return { plaintext, stale: false };
-  }
-
-  write(plaintext: Uint8Array, context: Uint8Array): Uint8Array {
-    return this.writeAfter(EMPTY, plaintext, context);
   }
 
   writeAfter(header: Uint8Array, plaintext: Uint8Array, context: Uint8Array): Uint8Array {
@@ -94,13 +75,11 @@ class SecretboxTransformer implements Transformer {
     const at = header.length;
     const out = allocOutput('stored', at + NONCE_SIZE + TAG_SIZE + plaintext.length);
     out.set(header, 0);
-    this.#backend.randomFill(out, at, NONCE_SIZE);
+    this.backend.randomFill(out, at, NONCE_SIZE);
     this.#box.sealInto(out, at, plaintext);
     return out;
   }
 }
-
-const EMPTY = new Uint8Array(0);
 
 /**
  * A bare secretbox transformer over un-prefixed payloads (`nonce || tag || ciphertext`). The
@@ -123,7 +102,7 @@ const EMPTY = new Uint8Array(0);
  * ```
  */
 export function secretboxTransformer(key: Uint8Array, options: ProviderOptions = {}): Transformer {
-  return new SecretboxTransformer(key, options.backend ?? defaultBackend(), { provider: 'secretbox' });
+  return localTransformer(SecretboxTransformer, SPEC.provider, key, options);
 }
 
 /**
@@ -147,10 +126,5 @@ export function secretboxTransformer(key: Uint8Array, options: ProviderOptions =
  * ```
  */
 export function secretboxProvider(keys: readonly ProviderKey[], options: ProviderOptions = {}): ChainEntry {
-  const backend = options.backend ?? defaultBackend();
-  return keyedProvider(
-    { provider: 'secretbox', prefix: SECRETBOX_PREFIX, noMatchingKey: NO_MATCHING_KEY, noKeys: 'secretbox provider has no valid keys' },
-    keys,
-    (key) => new SecretboxTransformer(key.secret, backend, { provider: 'secretbox', key: key.name }),
-  );
+  return localProvider(SPEC, SecretboxTransformer, keys, options);
 }

@@ -5,5 +5,21 @@
  * imports vitest, which the main entry's users (benchmarks, etcd starters) do not load.
  * @module
  */
-export { atrestErrorOf, CTX, describeKnownAnswers, hex, noMatch, patterned } from './provider-test-kit.js';
+export {
+  atrestErrorOf,
+  CTX,
+  crossBackendRoundTrip,
+  damaged,
+  describeKnownAnswers,
+  describeOnEveryBackend,
+  expectKeyChecks,
+  expectKeyHidden,
+  expectNoKeyIn,
+  expectProviderEntry,
+  hex,
+  noMatch,
+  patterned,
+  roundTrip,
+  SIZES,
+} from './provider-test-kit.js';
 export { allValueCases, fromB64, protoBytesFields, singleKeyCases, type SingleKeyCase, type ValueCase } from './single-key-cases.js';
