@@ -13,7 +13,7 @@ import {
 import { describe, expect, it } from 'vitest';
 // The provider test kit's file, by path: @atrest/core cannot depend on @atrest/test-support (which
 // depends on it) without a cycle.
-import { atrestErrorOf as errorOf, CTX, noMatch } from '../../test-support/src/provider-test-kit.js';
+import { atrestErrorOf as errorOf, CTX, noMatch } from '@atrest/test-support/provider-kit';
 
 const text = (b: Uint8Array): string => Buffer.from(b).toString();
 const fail = (message: string, code: ErrorCode = ErrorCode.Authentication) => new AtrestError(code, message);
