@@ -13,7 +13,16 @@ import {
 import { describe, expect, it } from 'vitest';
 // The provider test kit's file, by path: @atrest/core cannot depend on @atrest/test-support (which
 // depends on it) without a cycle.
-import { atrestErrorOf as errorOf, CTX, noMatch } from '@atrest/test-support/provider-kit';
+
+// core cannot take @atrest/test-support (which depends on core), so its three small helpers live here.
+const CTX = utf8('/registry/secrets/default/db');
+const noMatch = () => new AtrestError(ErrorCode.NoMatchingPrefix, 'no matching prefix found');
+/** The AtrestError `fn` throws (the assertion fails when it throws anything else or nothing). */
+function errorOf(fn: () => unknown): AtrestError {
+  const thrown = (() => { try { fn(); } catch (err) { return err; } return undefined; })();
+  expect(thrown).toBeInstanceOf(AtrestError);
+  return thrown as AtrestError;
+}
 
 const text = (b: Uint8Array): string => Buffer.from(b).toString();
 const fail = (message: string, code: ErrorCode = ErrorCode.Authentication) => new AtrestError(code, message);
