@@ -11,11 +11,9 @@
 package main
 
 import (
-	"bufio"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 
 	"atrestpeer"
@@ -69,39 +67,10 @@ type response struct {
 }
 
 func main() {
-	in := bufio.NewReaderSize(os.Stdin, 1<<20)
-	out := bufio.NewWriterSize(os.Stdout, 1<<20)
-	enc := json.NewEncoder(out)
-	enc.SetEscapeHTML(false)
-	for {
-		// ReadBytes, not Scanner: a line holding a large value has no length limit.
-		line, err := in.ReadBytes('\n')
-		if len(line) > 0 && !isBlank(line) {
-			if encErr := enc.Encode(serve(line)); encErr != nil {
-				fmt.Fprintln(os.Stderr, "atrest-go-conformance: writing answer:", encErr)
-				os.Exit(1)
-			}
-			if flushErr := out.Flush(); flushErr != nil {
-				os.Exit(1) // the runner went away
-			}
-		}
-		if err == io.EOF {
-			return
-		}
-		if err != nil {
-			fmt.Fprintln(os.Stderr, "atrest-go-conformance: reading request:", err)
-			os.Exit(1)
-		}
+	if err := atrestpeer.ServeLines("atrest-go-conformance", os.Stdin, os.Stdout, func(line []byte) interface{} { return serve(line) }); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
 	}
-}
-
-func isBlank(line []byte) bool {
-	for _, c := range line {
-		if c != ' ' && c != '\t' && c != '\r' && c != '\n' {
-			return false
-		}
-	}
-	return true
 }
 
 // serve answers one line; a panic (a bug here or in the peer) becomes an internal error.
@@ -161,15 +130,31 @@ func transformer(s *valueSite) (atrestpeer.Transformer, *failure) {
 	return t, nil
 }
 
-func decrypt(s *valueSite) (interface{}, *failure) {
-	if s.Stored == nil {
-		return nil, &failure{"bad-request", `"decrypt.stored" is required`}
+// bytesField decodes a required base64 field of a request (field is its name, for the error).
+func bytesField(v *string, field string) ([]byte, *failure) {
+	if v == nil {
+		return nil, &failure{"bad-request", `"` + field + `" is required`}
 	}
-	stored, err := base64.StdEncoding.DecodeString(*s.Stored)
+	b, err := base64.StdEncoding.DecodeString(*v)
 	if err != nil {
-		return nil, &failure{"bad-request", `"decrypt.stored" is not base64: ` + err.Error()}
+		return nil, &failure{"bad-request", `"` + field + `" is not base64: ` + err.Error()}
+	}
+	return b, nil
+}
+
+// siteAndBytes is what decrypt and encrypt both start with: their bytes field, then the site's
+// transformer.
+func siteAndBytes(s *valueSite, v *string, field string) (atrestpeer.Transformer, []byte, *failure) {
+	b, f := bytesField(v, field)
+	if f != nil {
+		return nil, nil, f
 	}
 	t, f := transformer(s)
+	return t, b, f
+}
+
+func decrypt(s *valueSite) (interface{}, *failure) {
+	t, stored, f := siteAndBytes(s, s.Stored, "decrypt.stored")
 	if f != nil {
 		return nil, f
 	}
@@ -181,14 +166,7 @@ func decrypt(s *valueSite) (interface{}, *failure) {
 }
 
 func encrypt(s *valueSite) (interface{}, *failure) {
-	if s.Plain == nil {
-		return nil, &failure{"bad-request", `"encrypt.plaintext" is required`}
-	}
-	plaintext, err := base64.StdEncoding.DecodeString(*s.Plain)
-	if err != nil {
-		return nil, &failure{"bad-request", `"encrypt.plaintext" is not base64: ` + err.Error()}
-	}
-	t, f := transformer(s)
+	t, plaintext, f := siteAndBytes(s, s.Plain, "encrypt.plaintext")
 	if f != nil {
 		return nil, f
 	}

@@ -23,10 +23,8 @@
 package main
 
 import (
-	"bufio"
 	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 
 	"atrestpeer"
@@ -63,39 +61,10 @@ var sourceTypeNames = map[int32]string{
 }
 
 func main() {
-	in := bufio.NewReaderSize(os.Stdin, 1<<20)
-	out := bufio.NewWriterSize(os.Stdout, 1<<20)
-	enc := json.NewEncoder(out)
-	enc.SetEscapeHTML(false)
-	for {
-		// ReadBytes, not Scanner: a line holding a large value has no length limit.
-		line, err := in.ReadBytes('\n')
-		if len(line) > 0 && !isBlank(line) {
-			if encErr := enc.Encode(serve(line)); encErr != nil {
-				fmt.Fprintln(os.Stderr, "atrest-go-peer: writing answer:", encErr)
-				os.Exit(1)
-			}
-			if flushErr := out.Flush(); flushErr != nil {
-				os.Exit(1) // the reader went away
-			}
-		}
-		if err == io.EOF {
-			return
-		}
-		if err != nil {
-			fmt.Fprintln(os.Stderr, "atrest-go-peer: reading request:", err)
-			os.Exit(1)
-		}
+	if err := atrestpeer.ServeLines("atrest-go-peer", os.Stdin, os.Stdout, func(line []byte) interface{} { return serve(line) }); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
 	}
-}
-
-func isBlank(line []byte) bool {
-	for _, c := range line {
-		if c != ' ' && c != '\t' && c != '\r' && c != '\n' {
-			return false
-		}
-	}
-	return true
 }
 
 // serve answers one request line; a panic (a peer bug) becomes a failure answer.
