@@ -1,6 +1,6 @@
 /**
  * Proves the Go peer right independently of atrest: it must read every upstream `values.json`
- * case a single provider can answer (see `src/single-provider-cases.ts`) exactly as upstream did:
+ * case a single provider can answer (see `singleProviderOf` in `@atrest/test-support`) exactly as upstream did:
  * the same plaintext and stale flag, or the same error text. Then its writer is tied to that
  * proven reader: whatever the peer writes (every provider, key size, kms payload and source
  * type), the peer reads back. Only then is agreement between the peer and atrest (the
@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { etcdKeyArb, keyNameArb, plaintextArb } from '../src/arbitraries.js';
 import { type GoPeer, type PeerDecryptOutcome, type PeerRequest, startGoPeer } from '../src/go-peer.js';
 import { b64, peerOutcome } from '../src/outcome.js';
-import { loadValueCases, type SingleProvider, singleProviderOf, type ValueCase } from '../src/single-provider-cases.js';
+import { allValueCases as loadValueCases, type SingleProvider, singleProviderOf, type ValueCase } from '@atrest/test-support/provider-kit';
 
 let peer: GoPeer;
 beforeAll(async () => {

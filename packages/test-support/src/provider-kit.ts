@@ -22,4 +22,4 @@ export {
   roundTrip,
   SIZES,
 } from './provider-test-kit.js';
-export { allValueCases, fromB64, protoBytesFields, singleKeyCases, type SingleKeyCase, type ValueCase } from './single-key-cases.js';
+export { allValueCases, fromB64, protoBytesFields, singleKeyCases, singleProviderOf, type SingleKeyCase, type SingleProvider, type ValueCase } from './single-key-cases.js';
