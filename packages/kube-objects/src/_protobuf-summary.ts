@@ -15,6 +15,7 @@ import { AtrestError } from '@atrest/core';
 import { invalidObject, requireTypeMeta } from './_errors.js';
 import { int64Of, Kind, Level, walkLevel } from './_protobuf-walk.js';
 import { checkSeconds } from './_time.js';
+import type { ObjectSummary } from './decode-summary.js';
 import type { ObjectEncoding } from './types.js';
 
 const B = Kind.Bytes;
@@ -30,15 +31,6 @@ const WithMetadata = new Level({ 1: B });
 
 const lenientUtf8 = new TextDecoder('utf-8', { fatal: false });
 
-/** What the summary keeps of a protobuf object. @internal */
-export interface ProtobufSummary {
-  readonly encoding: ObjectEncoding;
-  readonly apiVersion: string;
-  readonly kind: string;
-  readonly name: string;
-  readonly namespace: string;
-  readonly uid: string;
-}
 
 function text(data: Uint8Array, level: Level, field: number): string {
   return level.has(field) ? lenientUtf8.decode(data.subarray(level.start[field] as number, level.end[field] as number)) : '';
@@ -158,7 +150,7 @@ export function typeMetaOfProtobufObject(data: Uint8Array, from: number): { enco
  * Summarize the bytes after the `k8s\0` magic (`data[from..]`).
  * @internal
  */
-export function summarizeProtobufObject(data: Uint8Array, from: number): ProtobufSummary {
+export function summarizeProtobufObject(data: Uint8Array, from: number): ObjectSummary {
   const shape = walkObject(data, from);
   const apiVersion = text(data, TypeMeta, 1);
   const kind = text(data, TypeMeta, 2);

@@ -14,11 +14,10 @@
  *
  * @module
  */
-import { AtrestError } from '@atrest/core';
-import { invalidObject } from './_errors.js';
+import { decoderFailure, unknownEncoding } from './_errors.js';
 import { decodeJsonObject } from './_json-object.js';
 import { decodeProtobufObject } from './_protobuf-object.js';
-import { CBOR_MAGIC, ENCRYPTED_PREFIX, firstNonSpace, PROTOBUF_MAGIC, startsWith } from './_sniff.js';
+import { CBOR_MAGIC, firstNonSpace, PROTOBUF_MAGIC, startsWith } from './_sniff.js';
 import type { DecodedObject } from './types.js';
 
 export { PROTOBUF_MAGIC } from './_sniff.js';
@@ -65,12 +64,7 @@ export function decodeObject(bytes: Uint8Array, options: DecodeOptions = {}): De
     }
     if (firstNonSpace(bytes) === 0x7b) return decodeJsonObject(bytes, options.payloads !== false);
   } catch (err) {
-    if (err instanceof AtrestError) throw err;
-    // Defence in depth: no other error may escape a decoder fed hostile bytes.
-    throw invalidObject('malformed object', { length: bytes.length });
+    throw decoderFailure(err, bytes);
   }
-  if (startsWith(bytes, ENCRYPTED_PREFIX)) {
-    throw invalidObject('value is encrypted (k8s:enc: prefix): decrypt it before decoding', { length: bytes.length });
-  }
-  throw invalidObject('not a Kubernetes object: unknown encoding', { length: bytes.length });
+  throw unknownEncoding(bytes);
 }

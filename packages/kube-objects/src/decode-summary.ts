@@ -10,11 +10,10 @@
  *
  * @module
  */
-import { AtrestError } from '@atrest/core';
-import { invalidObject } from './_errors.js';
+import { decoderFailure, unknownEncoding } from './_errors.js';
 import { checkJsonObject, decodeJsonObject } from './_json-object.js';
 import { checkProtobufObject, summarizeProtobufObject, typeMetaOfProtobufObject } from './_protobuf-summary.js';
-import { CBOR_MAGIC, ENCRYPTED_PREFIX, firstNonSpace, PROTOBUF_MAGIC, startsWith } from './_sniff.js';
+import { CBOR_MAGIC, firstNonSpace, PROTOBUF_MAGIC, startsWith } from './_sniff.js';
 import type { ObjectEncoding } from './types.js';
 
 /** What {@link decodeObjectSummary} returns. */
@@ -115,12 +114,7 @@ function dispatch(bytes: Uint8Array, mode: 'check' | 'type' | 'summary'): Object
       return { encoding: o.encoding, apiVersion: o.apiVersion, kind: o.kind, name: m?.name ?? '', namespace: m?.namespace ?? '', uid: m?.uid ?? '' };
     }
   } catch (err) {
-    if (err instanceof AtrestError) throw err;
-    // Defence in depth, as in decodeObject: no other error may escape a decoder fed hostile bytes.
-    throw invalidObject('malformed object', { length: bytes.length });
+    throw decoderFailure(err, bytes);
   }
-  if (startsWith(bytes, ENCRYPTED_PREFIX)) {
-    throw invalidObject('value is encrypted (k8s:enc: prefix): decrypt it before decoding', { length: bytes.length });
-  }
-  throw invalidObject('not a Kubernetes object: unknown encoding', { length: bytes.length });
+  throw unknownEncoding(bytes);
 }

@@ -10,6 +10,7 @@ import { createDecipheriv } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { openSnapshot } from '@atrest/etcd-snapshot';
+import fc from 'fast-check';
 
 const VECTORS = fileURLToPath(new URL('../../../test-vectors/etcd/', import.meta.url));
 
@@ -91,4 +92,23 @@ export function sampleValues(): SampleValue[] {
     snap.close();
   }
   return out;
+}
+
+/**
+ * Fuzz inputs made from real objects: one of `samples` with up to eight bytes overwritten, then
+ * that cut short at a random length, and extended by up to 16 random bytes.
+ */
+export function damagedSamples(samples: readonly Uint8Array[]): fc.Arbitrary<[Uint8Array, Uint8Array, Uint8Array]> {
+  return fc
+    .tuple(
+      fc.integer({ min: 0, max: samples.length - 1 }),
+      fc.array(fc.record({ at: fc.nat(), value: fc.integer({ min: 0, max: 255 }) }), { maxLength: 8 }),
+      fc.nat(),
+      fc.uint8Array({ maxLength: 16 }),
+    )
+    .map(([which, edits, cut, extra]) => {
+      const b = new Uint8Array(samples[which] as Uint8Array);
+      for (const { at, value } of edits) b[at % b.length] = value;
+      return [b, b.subarray(0, cut % (b.length + 1)), new Uint8Array([...b, ...extra])];
+    });
 }
