@@ -29,7 +29,6 @@ const secret = (ns: string, name: string, data: string): Uint8Array =>
 const event = (ns: string, name: string): Uint8Array => utf8(`${JSON.stringify({ kind: 'Event', apiVersion: 'v1', metadata: { name, namespace: ns }, reason: 'Started' })}\n`);
 
 /** etcd's current revision, without writing. */
-const revisionOf = etcdRevision;
 
 /** Write a small history into etcd as kube-apiserver would; returns the compaction revision. */
 function writeHistory(etcd: EtcdServer): number {
@@ -53,7 +52,6 @@ function writeHistory(etcd: EtcdServer): number {
   return compactAt;
 }
 
-const body = reportBody;
 
 describe.skipIf(!haveEtcd())('atrest against a running etcd', () => {
   let etcd: EtcdServer;
@@ -76,14 +74,14 @@ describe.skipIf(!haveEtcd())('atrest against a running etcd', () => {
   });
 
   it('audit --history gives the report of a snapshot taken at the same revision, and writes nothing', async () => {
-    const before = revisionOf(etcd);
+    const before = etcdRevision(etcd);
     const live = await run(['audit', '--endpoints', etcd.endpoint, '--config', configFile, '--history', '-o', 'json']);
     expect(live.stderr).toBe('');
     expect(live.code).toBe(0);
     const file = await run(['audit', snapshot, '--config', configFile, '-o', 'json']);
     expect(file.code).toBe(0);
-    expect(body(live.stdout)).toEqual(body(file.stdout));
-    expect(JSON.stringify(body(live.stdout))).toBe(JSON.stringify(body(file.stdout)));
+    expect(reportBody(live.stdout)).toEqual(reportBody(file.stdout));
+    expect(JSON.stringify(reportBody(live.stdout))).toBe(JSON.stringify(reportBody(file.stdout)));
     const report = JSON.parse(live.stdout.toString());
     expect(report.source).toMatchObject({ kind: 'etcd', endpoints: [etcd.endpoint], revision: before, compactRevision: compactAt, history: true });
     expect(report.source.clusterId).toMatch(/^[0-9a-f]+$/);
@@ -92,7 +90,7 @@ describe.skipIf(!haveEtcd())('atrest against a running etcd', () => {
     expect(report.totals.latest.byProviderKey).toEqual({ 'aescbc:key1': 2, 'aesgcm:key2': 3, identity: 6 });
     expect(report.totals.history.plaintextRevisionsOfKeysNowEncrypted.map((l: { key: string }) => l.key)).toEqual(['/registry/secrets/shop/fresh']);
     expect(report.findings.some((f: { kind: string; key: string }) => f.kind === 'plaintext' && f.key === '/registry/secrets/shop/late-plain')).toBe(true);
-    expect(revisionOf(etcd)).toBe(before);
+    expect(etcdRevision(etcd)).toBe(before);
   });
 
   it('audit without --history reads latest values at one revision and calls no key removable', async () => {
@@ -108,7 +106,7 @@ describe.skipIf(!haveEtcd())('atrest against a running etcd', () => {
   });
 
   it('dump gives what the snapshot gives; inspect reads one value; neither writes', async () => {
-    const before = revisionOf(etcd);
+    const before = etcdRevision(etcd);
     const live = await run(['dump', '--endpoints', etcd.endpoint, '--config', configFile, '--resource', 'secrets', '-o', 'jsonl']);
     const file = await run(['dump', snapshot, '--config', configFile, '--resource', 'secrets', '-o', 'jsonl']);
     expect(live.code).toBe(0);
@@ -120,11 +118,11 @@ describe.skipIf(!haveEtcd())('atrest against a running etcd', () => {
     const missing = await run(['inspect', '--endpoints', etcd.endpoint, '--etcd-key', '/registry/secrets/shop/nope']);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('no value of /registry/secrets/shop/nope');
-    expect(revisionOf(etcd)).toBe(before);
+    expect(etcdRevision(etcd)).toBe(before);
   });
 
   it('get answers the verification step: provider and key, staleness, and the decoded object with -o json', async () => {
-    const before = revisionOf(etcd);
+    const before = etcdRevision(etcd);
     const table = await run(['get', 'secret', 's0', '-n', 'shop', '--endpoints', etcd.endpoint, '--config', configFile]);
     expect(table.code).toBe(0);
     const [head, row] = table.stdout.toString().trim().split('\n');
@@ -142,7 +140,7 @@ describe.skipIf(!haveEtcd())('atrest against a running etcd', () => {
     expect(missing.code).toBe(1);
     expect(missing.stderr).toBe('atrest get: secrets "nope" not found in namespace shop (no etcd key /registry/secrets/shop/nope)\n');
     expect((await run(['get', 'secret', '--endpoints', etcd.endpoint])).code).toBe(2);
-    expect(revisionOf(etcd)).toBe(before);
+    expect(etcdRevision(etcd)).toBe(before);
   });
 
   it('ETCDCTL_ENDPOINTS works as etcdctl reads it; a SNAPSHOT with --endpoints is a usage error', async () => {

@@ -17,12 +17,8 @@ import { run } from './_run.js';
 const repo = join(import.meta.dirname, '..', '..', '..');
 const bin = join(repo, 'packages', 'cli', 'bin', 'atrest.js');
 const secret = testKey;
-const config = secretsConfig;
-const OLD = config(`      - aescbc: { keys: [{ name: key1, secret: ${secret(1)} }] }\n      - identity: {}\n`);
-const NEW = config(`      - aesgcm: { keys: [{ name: key2, secret: ${secret(2)} }] }\n      - aescbc: { keys: [{ name: key1, secret: ${secret(1)} }] }\n      - identity: {}\n`);
-const object = secretObject;
-const revisionOf = etcdRevision;
-const body = reportBody;
+const OLD = secretsConfig(`      - aescbc: { keys: [{ name: key1, secret: ${secret(1)} }] }\n      - identity: {}\n`);
+const NEW = secretsConfig(`      - aesgcm: { keys: [{ name: key2, secret: ${secret(2)} }] }\n      - aescbc: { keys: [{ name: key1, secret: ${secret(1)} }] }\n      - identity: {}\n`);
 
 describe.skipIf(!haveEtcd())('atrest reencrypt', () => {
   let seeded: SeededEtcd;
@@ -42,14 +38,14 @@ describe.skipIf(!haveEtcd())('atrest reencrypt', () => {
   });
 
   it('--dry-run writes nothing and exits 3 while values would be rewritten', async () => {
-    const before = revisionOf(etcd);
+    const before = etcdRevision(etcd);
     const r = await run(['reencrypt', '--endpoints', etcd.endpoint, '--config', newConfig, '--dry-run']);
     expect(r.code).toBe(3);
     expect(r.stdout.toString()).toContain(`DRY RUN (nothing written): read at revision ${before}: ${N} keys, ${N} selected`);
     expect(r.stdout.toString()).toContain(`aescbc:key1 -> aesgcm:key2: ${N}`);
     const yaml = await run(['reencrypt', '--endpoints', etcd.endpoint, '--config', newConfig, '--dry-run', '-o', 'yaml']);
     expect(yaml.stdout.toString()).toMatch(/^---\n"schema": "atrest.reencrypt\/v1"\n"dryRun": true\n/);
-    expect(revisionOf(etcd)).toBe(before);
+    expect(etcdRevision(etcd)).toBe(before);
   });
 
   it('killed with SIGKILL at random moments and run again, it finishes and loses nothing', async () => {
@@ -81,7 +77,7 @@ describe.skipIf(!haveEtcd())('atrest reencrypt', () => {
     etcd.ctl(['snapshot', 'save', snapshot]);
     const liveAudit = await run(['audit', '--endpoints', etcd.endpoint, '--config', newConfig, '--history', '-o', 'json']);
     const fileAudit = await run(['audit', snapshot, '--config', newConfig, '-o', 'json']);
-    expect(body(liveAudit.stdout)).toEqual(body(fileAudit.stdout));
+    expect(reportBody(liveAudit.stdout)).toEqual(reportBody(fileAudit.stdout));
     const totals = JSON.parse(liveAudit.stdout.toString()).totals;
     expect(totals.latest.byProviderKey).toEqual({ 'aesgcm:key2': N });
     expect(totals.latest.stale).toBe(0);
@@ -90,14 +86,14 @@ describe.skipIf(!haveEtcd())('atrest reencrypt', () => {
     for await (const page of live.latest(utf8('/registry/secrets/'))) {
       for (const kv of page) {
         const name = Buffer.from(kv.key).toString().split('/').pop() as string;
-        expect(Buffer.from((await t.read(kv.value, kv.key)).plaintext)).toEqual(Buffer.from(object(name)));
+        expect(Buffer.from((await t.read(kv.value, kv.key)).plaintext)).toEqual(Buffer.from(secretObject(name)));
       }
     }
   }, 120_000);
 
   it('values it cannot read are listed, and the exit status is 3', async () => {
-    const other = loadEncryptionConfiguration(config(`      - aescbc: { keys: [{ name: key1, secret: ${secret(9)} }] }\n`)).transformerForResource('secrets');
-    await live.compareAndPut(utf8('/registry/secrets/ns/lost'), 0, writeSync(other as never, object('lost'), utf8('/registry/secrets/ns/lost')), 0n);
+    const other = loadEncryptionConfiguration(secretsConfig(`      - aescbc: { keys: [{ name: key1, secret: ${secret(9)} }] }\n`)).transformerForResource('secrets');
+    await live.compareAndPut(utf8('/registry/secrets/ns/lost'), 0, writeSync(other as never, secretObject('lost'), utf8('/registry/secrets/ns/lost')), 0n);
     const r = await run(['reencrypt', '--endpoints', etcd.endpoint, '--config', newConfig]);
     expect(r.code).toBe(3);
     expect(r.stdout.toString()).toMatch(/Left as they were:\n {2}\/registry\/secrets\/ns\/lost @\d+ {2}aescbc:key1 {2}undecryptable: /);

@@ -8,6 +8,7 @@ import { ErrorCode } from '@atrest/core';
 import { freePort, haveEtcd, startEtcd, startEtcdCluster, type EtcdCluster, type EtcdServer } from '@atrest/test-support';
 import { LiveCompactedError, LiveUnreachableError, openLiveEtcd, type LiveEtcd, type LiveRevision } from '../src/index.js';
 import type { KeyValue } from '@atrest/etcd-snapshot';
+import { openFailure } from './_open-failure.js';
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -18,15 +19,7 @@ describe.skipIf(!haveEtcd())('etcd-live faults', () => {
   it('no etcd at the endpoint is a LiveUnreachableError naming it, within the dial timeout', async () => {
     const port = await freePort();
     const endpoint = `http://127.0.0.1:${port}`;
-    const t0 = Date.now();
-    const err = await openLiveEtcd({ endpoints: [endpoint], dialTimeoutMs: DIAL_MS, commandTimeoutMs: COMMAND_MS }).then(
-      (l) => {
-        l.close();
-        return new Error('connected');
-      },
-      (e: unknown) => e,
-    );
-    const elapsed = Date.now() - t0;
+    const { err, ms: elapsed } = await openFailure({ endpoints: [endpoint], dialTimeoutMs: DIAL_MS, commandTimeoutMs: COMMAND_MS });
     expect(err).toBeInstanceOf(LiveUnreachableError);
     const e = err as LiveUnreachableError;
     expect(e.code).toBe(ErrorCode.EtcdUnreachable);

@@ -11,6 +11,7 @@ import { ErrorCode } from '@atrest/core';
 import { haveEtcd, haveOpenssl, makeTlsMaterial, startEtcd, type EtcdServer, type TlsMaterial } from '@atrest/test-support';
 import { LiveTlsError, openLiveEtcd, type EtcdConnectionOptions, type LiveEtcd } from '../src/index.js';
 import type { KeyValue } from '@atrest/etcd-snapshot';
+import { openFailure } from './_open-failure.js';
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -34,15 +35,7 @@ describe.skipIf(!haveEtcd() || !haveOpenssl())('etcd-live over TLS with client c
   });
   /** Open with `o`, expect a LiveTlsError within the command timeout, and check what it says. */
   const expectTlsError = async (o: EtcdConnectionOptions, reason: RegExp): Promise<LiveTlsError> => {
-    const t0 = Date.now();
-    const err = await openLiveEtcd(o).then(
-      (live) => {
-        opened.push(live);
-        return new Error('connected');
-      },
-      (e: unknown) => e,
-    );
-    const elapsed = Date.now() - t0;
+    const { err, ms: elapsed } = await openFailure(o, opened);
     expect(err).toBeInstanceOf(LiveTlsError);
     const e = err as LiveTlsError;
     expect(e.code).toBe(ErrorCode.EtcdTls);
@@ -124,17 +117,10 @@ describe.skipIf(!haveEtcd() || !haveOpenssl())('etcd-live over TLS with client c
   it('https to a plain-HTTP port is a TLS error, not a hang', async () => {
     const plain = await startEtcd();
     try {
-      const t0 = Date.now();
-      const err = await openLiveEtcd({ endpoints: [plain.endpoint.replace('http:', 'https:')], cacert: tls.caCert, dialTimeoutMs: DIAL_MS, commandTimeoutMs: COMMAND_MS }).then(
-        (l) => {
-          opened.push(l);
-          return new Error('connected');
-        },
-        (e: unknown) => e,
-      );
+      const { err, ms } = await openFailure({ endpoints: [plain.endpoint.replace('http:', 'https:')], cacert: tls.caCert, dialTimeoutMs: DIAL_MS, commandTimeoutMs: COMMAND_MS }, opened);
       expect(err).toBeInstanceOf(LiveTlsError);
       expect((err as LiveTlsError).reason).toMatch(/may not speak TLS: use http:\/\//);
-      expect(Date.now() - t0).toBeLessThan(COMMAND_MS + SLACK_MS);
+      expect(ms).toBeLessThan(COMMAND_MS + SLACK_MS);
     } finally {
       await plain.stop();
     }

@@ -43,7 +43,6 @@ async function readAll(live: LiveEtcd): Promise<Map<string, { plaintext: string;
   return out;
 }
 
-const revisionOf = etcdRevision;
 
 describe.skipIf(!haveEtcd())('reencrypt on a single etcd', () => {
   let etcd: EtcdServer;
@@ -66,7 +65,7 @@ describe.skipIf(!haveEtcd())('reencrypt on a single etcd', () => {
   });
 
   it('a dry run counts and writes nothing', async () => {
-    const before = revisionOf(etcd);
+    const before = etcdRevision(etcd);
     const r = await reencrypt(live, { config: NEW, dryRun: true });
     expect(r).toMatchObject({ dryRun: true, selected: 123, rewritten: 121, current: 0 });
     expect(r.rewrites).toEqual({ 'aescbc:key1 -> aesgcm:key2': 120, 'identity -> aesgcm:key2': 1 });
@@ -74,7 +73,7 @@ describe.skipIf(!haveEtcd())('reencrypt on a single etcd', () => {
       ['/registry/secrets/ns/junk', 'undecodable'],
       ['/registry/secrets/ns/lost', 'undecryptable'],
     ]);
-    expect(revisionOf(etcd)).toBe(before);
+    expect(etcdRevision(etcd)).toBe(before);
   });
 
   it('rewrites every stale value under the write key, keeps leases and plaintexts, and leaves what it cannot read', async () => {
@@ -98,24 +97,24 @@ describe.skipIf(!haveEtcd())('reencrypt on a single etcd', () => {
   });
 
   it('a KMS plugin that does not answer stops it before any write', async () => {
-    const before = revisionOf(etcd);
+    const before = etcdRevision(etcd);
     const kmsFirst = loadEncryptionConfiguration(
       config(`      - kms: { apiVersion: v2, name: gone, endpoint: unix:///nonexistent/atrest-test.sock, timeout: 1s }\n${GCM2}${CBC1}${IDENTITY}`),
     );
     await expect(reencrypt(live, { config: kmsFirst })).rejects.toThrow(/the configuration cannot write secrets: .*nothing was written/);
-    expect(revisionOf(etcd)).toBe(before);
+    expect(etcdRevision(etcd)).toBe(before);
   }, 30_000);
 
   it('a config that reads most values of a provider key as undecryptable stops before any write, unless forced', async () => {
     for (let i = 0; i < 10; i++) await create(live, `/registry/secrets/wrong/w${i}`, underOld(`/registry/secrets/wrong/w${i}`, object(`w${i}`, 'x')));
     const wrong = loadEncryptionConfiguration(config(`${GCM2}      - aescbc: { keys: [{ name: key1, secret: ${secret(7)} }] }\n${IDENTITY}`));
-    const before = revisionOf(etcd);
+    const before = etcdRevision(etcd);
     await expect(reencrypt(live, { config: wrong, resources: ['secrets'] })).rejects.toThrow(/sampled values under aescbc:key1 cannot be decrypted with this configuration: is it the cluster's\? Nothing was written/);
-    expect(revisionOf(etcd)).toBe(before);
+    expect(etcdRevision(etcd)).toBe(before);
     const forced = await reencrypt(live, { config: wrong, force: true });
     expect(forced.rewritten).toBe(0);
     expect(forced.skipped.filter((s) => s.reason === 'undecryptable').length).toBeGreaterThanOrEqual(10);
-    expect(revisionOf(etcd)).toBe(before);
+    expect(etcdRevision(etcd)).toBe(before);
     // The right config finishes them.
     expect((await reencrypt(live, { config: NEW })).rewritten).toBe(10);
   });
