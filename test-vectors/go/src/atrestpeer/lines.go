@@ -5,7 +5,17 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 )
+
+// RunLines is a line-serving program's main: ServeLines over standard input and output; an I/O
+// error is printed to standard error and the process exits 1.
+func RunLines(name string, answer func(line []byte) interface{}) {
+	if err := ServeLines(name, os.Stdin, os.Stdout, answer); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+}
 
 // ServeLines is the request loop of the peer's command-line programs: one JSON request per line
 // on in, one JSON answer per line on out, in order, until in ends. Blank lines are skipped.

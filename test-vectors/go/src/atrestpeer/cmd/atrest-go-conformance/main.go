@@ -14,7 +14,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"os"
 
 	"atrestpeer"
 )
@@ -67,10 +66,7 @@ type response struct {
 }
 
 func main() {
-	if err := atrestpeer.ServeLines("atrest-go-conformance", os.Stdin, os.Stdout, func(line []byte) interface{} { return serve(line) }); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
+	atrestpeer.RunLines("atrest-go-conformance", func(line []byte) interface{} { return serve(line) })
 }
 
 // serve answers one line; a panic (a bug here or in the peer) becomes an internal error.

@@ -25,7 +25,6 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"os"
 
 	"atrestpeer"
 )
@@ -61,10 +60,7 @@ var sourceTypeNames = map[int32]string{
 }
 
 func main() {
-	if err := atrestpeer.ServeLines("atrest-go-peer", os.Stdin, os.Stdout, func(line []byte) interface{} { return serve(line) }); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
+	atrestpeer.RunLines("atrest-go-peer", func(line []byte) interface{} { return serve(line) })
 }
 
 // serve answers one request line; a panic (a peer bug) becomes a failure answer.
