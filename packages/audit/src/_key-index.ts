@@ -15,6 +15,7 @@
  * @module
  */
 import { fromUtf8 } from '@atrest/core';
+import { grown } from './_grow.js';
 
 function fnv1a32(b: Uint8Array): number {
   let h = 0x811c9dc5;
@@ -119,14 +120,9 @@ export class KeyIndex {
 
   #growEntries(): void {
     const n = this.#starts.length * 2;
-    const grow = <T extends Float64Array | Uint32Array | Int32Array>(old: T, make: (n: number) => T): T => {
-      const a = make(n);
-      a.set(old);
-      return a;
-    };
-    this.#starts = grow(this.#starts, (k) => new Float64Array(k));
-    this.#hashes = grow(this.#hashes, (k) => new Uint32Array(k));
-    this.#values = grow(this.#values, (k) => new Int32Array(k));
+    this.#starts = grown(this.#starts, n);
+    this.#hashes = grown(this.#hashes, n);
+    this.#values = grown(this.#values, n);
   }
 
   #growArena(needed: number): void {

@@ -12,6 +12,7 @@
  */
 import type { Outcome } from './_classifier.js';
 import type { RevisionSummary } from './report-types.js';
+import { grown } from './_grow.js';
 
 /** Resource index of keys that are not objects (counted, not audited). @internal */
 export const OTHER = -1;
@@ -58,17 +59,12 @@ export class KeyStates {
 
   #grow(): void {
     const n = this.#resource.length * 2;
-    const grow = <T extends Int32Array | Uint8Array | Uint32Array | Float64Array>(old: T, make: (n: number) => T): T => {
-      const a = make(n);
-      a.set(old);
-      return a;
-    };
-    this.#resource = grow(this.#resource, (k) => new Int32Array(k));
-    this.#entry = grow(this.#entry, (k) => new Int32Array(k));
-    this.#deleted = grow(this.#deleted, (k) => new Uint8Array(k));
-    this.#tombstones = grow(this.#tombstones, (k) => new Uint32Array(k));
-    this.#cls = grow(this.#cls, (k) => new Int32Array(k));
-    this.#revision = grow(this.#revision, (k) => new Float64Array(k));
+    this.#resource = grown(this.#resource, n);
+    this.#entry = grown(this.#entry, n);
+    this.#deleted = grown(this.#deleted, n);
+    this.#tombstones = grown(this.#tombstones, n);
+    this.#cls = grown(this.#cls, n);
+    this.#revision = grown(this.#revision, n);
   }
 
   /**

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 // Internal: the single pass's key index and key-to-resource shortcut.
 import { KeyIndex } from '../src/_key-index.js';
 import { groupResourceOf } from '../src/resource-of-key.js';
+import { grown } from '../src/_grow.js';
 
 describe('KeyIndex', () => {
   it('maps byte strings to values like a Map, through growth, with text on demand', () => {
@@ -59,5 +60,15 @@ describe('groupResourceOf', () => {
       }),
       { numRuns: 5000 },
     );
+  });
+});
+
+describe('grown (the key tables’ column growth)', () => {
+  it('keeps the array type and every value, and zeroes the rest', () => {
+    for (const old of [Float64Array.of(1.5, 2 ** 40), Uint32Array.of(7, 2 ** 32 - 1), Int32Array.of(-1, 3), Uint8Array.of(255, 1)]) {
+      const a = grown(old, 5);
+      expect(a.constructor).toBe(old.constructor);
+      expect([...a]).toEqual([...old, 0, 0, 0]);
+    }
   });
 });

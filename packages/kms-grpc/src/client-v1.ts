@@ -59,21 +59,22 @@ export class GrpcKmsServiceV1 implements KmsServiceV1 {
   }
 
   /** {@inheritDoc @atrest/kms#KmsServiceV1.encrypt} */
-  async encrypt(plaintext: Uint8Array): Promise<Uint8Array> {
-    await this.#ready();
-    const r = await unaryCall(this.#client, this.#site, 'Encrypt', kmsServiceV1beta1.Encrypt, { version: V1BETA1, plain: plaintext });
-    const c = r['cipher'];
-    if (!(c instanceof Uint8Array) || c.length === 0) throw invalidResponse(this.#site, 'Encrypt', 'cipher is empty');
-    return c;
+  encrypt(plaintext: Uint8Array): Promise<Uint8Array> {
+    return this.#bytesCall('Encrypt', 'plain', plaintext, 'cipher');
   }
 
   /** {@inheritDoc @atrest/kms#KmsServiceV1.decrypt} */
-  async decrypt(ciphertext: Uint8Array): Promise<Uint8Array> {
+  decrypt(ciphertext: Uint8Array): Promise<Uint8Array> {
+    return this.#bytesCall('Decrypt', 'cipher', ciphertext, 'plain');
+  }
+
+  /** One v1beta1 call that sends bytes in field `send` and must answer non-empty bytes in `answer`. */
+  async #bytesCall(method: 'Encrypt' | 'Decrypt', send: 'plain' | 'cipher', bytes: Uint8Array, answer: 'plain' | 'cipher'): Promise<Uint8Array> {
     await this.#ready();
-    const r = await unaryCall(this.#client, this.#site, 'Decrypt', kmsServiceV1beta1.Decrypt, { version: V1BETA1, cipher: ciphertext });
-    const p = r['plain'];
-    if (!(p instanceof Uint8Array) || p.length === 0) throw invalidResponse(this.#site, 'Decrypt', 'plain is empty');
-    return p;
+    const r = await unaryCall(this.#client, this.#site, method, kmsServiceV1beta1[method], { version: V1BETA1, [send]: bytes });
+    const out = r[answer];
+    if (!(out instanceof Uint8Array) || out.length === 0) throw invalidResponse(this.#site, method, `${answer} is empty`);
+    return out;
   }
 
   /** Close the channel. */
