@@ -96,21 +96,14 @@ describe('positional calls reach transformers that offer them, and only those', 
     },
   };
 
-  it('passes offsets and the combined header down nested chains', () => {
+  it.each([
+    ['passes offsets and the combined header down nested chains', positional, ['writeAfter:p:k:', 'readAt:4:9']],
+    ['falls back to read(subarray) and prefix concatenation for plain transformers', plain, ['write', 'read:5']],
+  ])('%s', (_, inner, calls) => {
     seen.length = 0;
-    const inner = new PrefixChain([{ prefix: utf8('k:'), transformer: positional }], noMatch);
-    const outer = new PrefixChain([{ prefix: utf8('p:'), transformer: inner }], noMatch);
+    const outer = new PrefixChain([{ prefix: utf8('p:'), transformer: new PrefixChain([{ prefix: utf8('k:'), transformer: inner }], noMatch) }], noMatch);
     expect(text(writeSync(outer, utf8('v'), CTX))).toBe('p:k:v');
     expect(text(readSync(outer, utf8('p:k:value'), CTX).plaintext)).toBe('value');
-    expect(seen).toEqual(['writeAfter:p:k:', 'readAt:4:9']);
-  });
-
-  it('falls back to read(subarray) and prefix concatenation for plain transformers', () => {
-    seen.length = 0;
-    const inner = new PrefixChain([{ prefix: utf8('k:'), transformer: plain }], noMatch);
-    const outer = new PrefixChain([{ prefix: utf8('p:'), transformer: inner }], noMatch);
-    expect(text(writeSync(outer, utf8('v'), CTX))).toBe('p:k:v');
-    expect(text(readSync(outer, utf8('p:k:value'), CTX).plaintext)).toBe('value');
-    expect(seen).toEqual(['write', 'read:5']);
+    expect(seen).toEqual(calls);
   });
 });

@@ -76,42 +76,42 @@ describe('DekCache LRU order (lazy promotion)', () => {
         while (m.size > capacity) m.delete(m.keys().next().value as string);
       },
       recent: (n: number) => [...m.keys()].slice(-n),
+      capacity,
     };
   }
   const ops = fc.array(fc.tuple(fc.boolean(), fc.integer({ min: 0, max: 15 })), { maxLength: 300 });
+  type Step = (c: DekCache<number>, r: ReturnType<typeof reference>, isSet: boolean, key: string, i: number) => void;
+  /** A property: for capacities in [min, max], each operation of a random sequence is `step`ped on a cache and the reference, and the cache never holds more than its capacity. */
+  const replayed = (min: number, max: number, step: Step) =>
+    fc.property(fc.integer({ min, max }), ops, (capacity, seq) => {
+      const c = new DekCache<number>({ capacity, backend: nodeBackend });
+      const r = reference(capacity);
+      seq.forEach(([isSet, k], i) => {
+        step(c, r, isSet, `k${k}`, i);
+        expect(c.size).toBeLessThanOrEqual(capacity);
+      });
+    });
 
   it('is exact LRU for capacities up to 3', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 3 }), ops, (capacity, seq) => {
-        const c = new DekCache<number>({ capacity, backend: nodeBackend });
-        const r = reference(capacity);
-        seq.forEach(([isSet, k], i) => {
-          const key = `k${k}`;
-          if (isSet) {
-            c.set(key, i);
-            r.set(key, i);
-          } else {
-            expect(c.get(key)).toBe(r.get(key));
-          }
-          expect(c.size).toBeLessThanOrEqual(capacity);
-        });
+      replayed(1, 3, (c, r, isSet, key, i) => {
+        if (isSet) {
+          c.set(key, i);
+          r.set(key, i);
+        } else {
+          expect(c.get(key)).toBe(r.get(key));
+        }
       }),
     );
   });
 
   it('never evicts one of the most recently used quarter, and holds at most `capacity`', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 4, max: 12 }), ops, (capacity, seq) => {
-        const c = new DekCache<number>({ capacity, backend: nodeBackend });
-        const r = reference(capacity);
-        seq.forEach(([isSet, k], i) => {
-          const key = `k${k}`;
-          // A miss is followed by a load, as in the providers; the reference sees the same uses.
-          if (isSet || c.get(key) === undefined) c.set(key, i);
-          if (isSet || r.get(key) === undefined) r.set(key, i);
-          expect(c.size).toBeLessThanOrEqual(capacity);
-          for (const recent of r.recent(Math.floor(capacity / 4))) expect(c.has(recent)).toBe(true);
-        });
+      replayed(4, 12, (c, r, isSet, key, i) => {
+        // A miss is followed by a load, as in the providers; the reference sees the same uses.
+        if (isSet || c.get(key) === undefined) c.set(key, i);
+        if (isSet || r.get(key) === undefined) r.set(key, i);
+        for (const recent of r.recent(Math.floor(r.capacity / 4))) expect(c.has(recent)).toBe(true);
       }),
     );
   });
