@@ -136,28 +136,19 @@ function readList(map: YamlMap, key: string, path: string, ctx: ParseContext): r
   throw typeError(node, child(path, key), 'a list', ctx);
 }
 
+/** A top-level field that must hold exactly `want`: a parse error at the field saying what it holds. */
+function requireValue(map: YamlMap, key: string, value: string, want: string, ctx: ParseContext): void {
+  if (value === want) return;
+  const got = value === '' ? 'it is missing' : `got ${JSON.stringify(truncate(value))}`;
+  throw parseError(`${key} must be ${JSON.stringify(want)}, ${got}`, ctx, key, map.entries.get(key)?.position ?? map.position);
+}
+
 function decodeConfiguration(root: YamlNode, ctx: ParseContext): EncryptionConfiguration {
   const map = expectMap(root, '', ctx, ['apiVersion', 'kind', 'resources']);
   const apiVersion = readString(map, 'apiVersion', '', ctx);
   const kind = readString(map, 'kind', '', ctx);
-  if (apiVersion !== ENCRYPTION_CONFIGURATION_API_VERSION) {
-    const got = apiVersion === '' ? 'it is missing' : `got ${JSON.stringify(truncate(apiVersion))}`;
-    throw parseError(
-      `apiVersion must be ${JSON.stringify(ENCRYPTION_CONFIGURATION_API_VERSION)}, ${got}`,
-      ctx,
-      'apiVersion',
-      map.entries.get('apiVersion')?.position ?? map.position,
-    );
-  }
-  if (kind !== ENCRYPTION_CONFIGURATION_KIND) {
-    const got = kind === '' ? 'it is missing' : `got ${JSON.stringify(truncate(kind))}`;
-    throw parseError(
-      `kind must be ${JSON.stringify(ENCRYPTION_CONFIGURATION_KIND)}, ${got}`,
-      ctx,
-      'kind',
-      map.entries.get('kind')?.position ?? map.position,
-    );
-  }
+  requireValue(map, 'apiVersion', apiVersion, ENCRYPTION_CONFIGURATION_API_VERSION, ctx);
+  requireValue(map, 'kind', kind, ENCRYPTION_CONFIGURATION_KIND, ctx);
   const resources = readList(map, 'resources', '', ctx).map((n, i) => decodeResource(n, `resources[${i}]`, ctx));
   return { apiVersion: ENCRYPTION_CONFIGURATION_API_VERSION, kind: ENCRYPTION_CONFIGURATION_KIND, resources };
 }
