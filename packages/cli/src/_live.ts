@@ -47,6 +47,18 @@ export function wantsLive(values: LiveValues, snapshot: string | undefined, io: 
   return (env['ETCDCTL_ENDPOINTS'] ?? '') !== '' || fileFlags.length > 0;
 }
 
+/**
+ * Where a command that reads a snapshot or a running etcd reads from: true for etcd (from
+ * `--endpoints`, connection flags or `ETCDCTL_*`), false for the one SNAPSHOT file; a usage error
+ * naming `command` for more than one file, or for neither.
+ */
+export function snapshotOrLive(command: string, positionals: readonly string[], values: LiveValues, io: CliIO): boolean {
+  if (positionals.length > 1) throw new UsageError(`${command} takes one SNAPSHOT file`);
+  const live = wantsLive(values, positionals[0], io);
+  if (!live && positionals.length !== 1) throw new UsageError(`${command} takes a SNAPSHOT file or --endpoints`);
+  return live;
+}
+
 /** Open the connection the flags and environment describe, prompting for a password when `--user` has none. */
 export async function openLive(values: LiveValues, io: CliIO): Promise<LiveEtcd> {
   const { options, passwordMissing } = connectionOptionsFrom(

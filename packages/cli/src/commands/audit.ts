@@ -7,7 +7,7 @@ import { toAtrestError } from '@atrest/core';
 import { auditRevisions, auditSnapshot, type AuditReport, renderJson, renderTable, resolveResource, toYamlDocument } from '@atrest/audit';
 import { openSnapshotFile } from '../_snapshot.js';
 import { outputFormat, parse } from '../_args.js';
-import { LIVE_FLAGS, LIVE_USAGE, liveRevisions, liveSourceFacts, openLive, wantsLive, withCompactionRetry } from '../_live.js';
+import { LIVE_FLAGS, LIVE_USAGE, liveRevisions, liveSourceFacts, openLive, snapshotOrLive, withCompactionRetry } from '../_live.js';
 import { CONFIG_FLAGS, loadConfigFlags } from '../_config.js';
 import { Exit, UsageError } from '../_errors.js';
 import type { CliIO } from '../_io.js';
@@ -56,9 +56,7 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
     },
     true,
   );
-  if (positionals.length > 1) throw new UsageError('audit takes one SNAPSHOT file');
-  const live = wantsLive(values, positionals[0], io);
-  if (!live && positionals.length !== 1) throw new UsageError('audit takes a SNAPSHOT file or --endpoints');
+  const live = snapshotOrLive('audit', positionals, values, io);
   if (live && values['free-pages'] === true) throw new UsageError('--free-pages reads a snapshot file; a live audit reports the database bytes not in use in its header');
   const output = outputFormat(values.output, ['table', 'json', 'yaml']);
   const failOn = (values['fail-on'] ?? '').split(',').filter((s) => s !== '');

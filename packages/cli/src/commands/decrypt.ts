@@ -2,11 +2,10 @@
  * `atrest decrypt`: a stored value in, the plaintext (or a JSON report) out.
  * @module
  */
-import { utf8 } from '@atrest/core';
-import { outputFormat, parse, required } from '../_args.js';
-import { CONFIG_FLAGS, loadConfigFlags } from '../_config.js';
+import { outputFormat, parse } from '../_args.js';
 import { Exit } from '../_errors.js';
-import { byteLimit, type CliIO, DEFAULT_MAX_VALUE_BYTES, readInput } from '../_io.js';
+import type { CliIO } from '../_io.js';
+import { readValueSite, VALUE_FLAGS } from '../_value-site.js';
 
 export const decryptUsage = `atrest decrypt --config FILE --resource GROUP_RESOURCE --etcd-key ETCD_KEY [--in FILE] [-o raw|json] [--kms-mock NAME=base64[:KEYID]]...
   Reads a stored value (standard input unless --in) and writes the plaintext (raw) or
@@ -33,21 +32,10 @@ export function splitSource(source: string | undefined): { provider: string | nu
 
 /** Run `atrest decrypt`. */
 export async function decryptCommand(argv: string[], io: CliIO): Promise<number> {
-  const { values } = parse(argv, {
-    ...CONFIG_FLAGS,
-    resource: { type: 'string' },
-    'etcd-key': { type: 'string' },
-    in: { type: 'string' },
-    output: { type: 'string', short: 'o', default: 'raw' },
-    'max-value-bytes': { type: 'string' },
-  });
+  const { values } = parse(argv, { ...VALUE_FLAGS, output: { type: 'string', short: 'o', default: 'raw' } });
   const output = outputFormat(values.output, ['raw', 'json']);
-  const config = await loadConfigFlags(values);
-  const transformer = config.transformerForResource(required(values.resource, 'resource'));
-  const etcdKey = required(values['etcd-key'], 'etcd-key');
-  const maxValue = byteLimit(values['max-value-bytes'], '--max-value-bytes', DEFAULT_MAX_VALUE_BYTES);
-  const stored = values.in === undefined ? await io.readStdin(maxValue, '--max-value-bytes') : await readInput(values.in, 'input', maxValue, '--max-value-bytes');
-  const result = await transformer.read(stored, utf8(etcdKey));
+  const { transformer, etcdKey, input } = await readValueSite(values, io);
+  const result = await transformer.read(input, etcdKey);
   if (output === 'raw') {
     io.stdout(result.plaintext);
   } else {

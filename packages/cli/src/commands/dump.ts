@@ -9,7 +9,7 @@ import { CONFIG_FLAGS, loadConfigFlags } from '../_config.js';
 import { Exit, UsageError } from '../_errors.js';
 import type { CliIO } from '../_io.js';
 import type { AtrestError } from '@atrest/core';
-import { LIVE_FLAGS, LIVE_USAGE, liveRevisions, openLive, wantsLive } from '../_live.js';
+import { LIVE_FLAGS, LIVE_USAGE, liveRevisions, openLive, snapshotOrLive } from '../_live.js';
 
 export const dumpUsage = `atrest dump SNAPSHOT|--endpoints URL --config FILE [--resource RESOURCE] [-n NS | -A] [--name N] [--revision R]
             [--free-pages] [-o yaml|json|jsonl] [--kms-mock NAME=base64[:KEYID]]...
@@ -42,9 +42,7 @@ export async function dumpCommand(argv: string[], io: CliIO): Promise<number> {
     },
     true,
   );
-  if (positionals.length > 1) throw new UsageError('dump takes one SNAPSHOT file');
-  const live = wantsLive(values, positionals[0], io);
-  if (!live && positionals.length !== 1) throw new UsageError('dump takes a SNAPSHOT file or --endpoints');
+  const live = snapshotOrLive('dump', positionals, values, io);
   if (live && values['free-pages'] === true) throw new UsageError('--free-pages reads a snapshot file, not --endpoints');
   const output = outputFormat(values.output, ['yaml', 'json', 'jsonl']);
   if (values.namespace !== undefined && values['all-namespaces'] === true) throw new UsageError('-n and -A do not go together');

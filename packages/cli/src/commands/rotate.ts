@@ -11,7 +11,7 @@ import { outputFormat, parse, required } from '../_args.js';
 import { CONFIG_FLAGS, loadConfigFile, wiringOf } from '../_config.js';
 import { Exit, UsageError } from '../_errors.js';
 import type { CliIO } from '../_io.js';
-import { LIVE_FLAGS, LIVE_USAGE, liveRevisions, liveSourceFacts, openLive, wantsLive, withCompactionRetry } from '../_live.js';
+import { LIVE_FLAGS, LIVE_USAGE, liveRevisions, liveSourceFacts, openLive, snapshotOrLive, withCompactionRetry } from '../_live.js';
 
 export const rotateUsage = `atrest rotate plan --config CURRENT.yaml --out DIR [--provider aesgcm|aescbc|secretbox] [--resource R] [--force]
   Writes DIR/stage-1.yaml (a new random 32-byte key, named key-<yyyymmdd>-<hex>, read but not yet
@@ -81,9 +81,7 @@ async function checkCommand(argv: string[], io: CliIO): Promise<number> {
   const stageText = required(values.stage, 'stage');
   if (!['1', '2', '3'].includes(stageText)) throw new UsageError(`--stage takes 1, 2 or 3, got "${stageText}"`);
   const stage = Number(stageText) as 1 | 2 | 3;
-  if (positionals.length > 1) throw new UsageError('rotate check takes one SNAPSHOT file');
-  const live = wantsLive(values, positionals[0], io);
-  if (!live && positionals.length !== 1) throw new UsageError('rotate check takes a SNAPSHOT file or --endpoints');
+  const live = snapshotOrLive('rotate check', positionals, values, io);
   const output = outputFormat(values.output, ['table', 'json', 'yaml']);
   const oldKeys = values['old-key'] ?? [];
   if (stage === 3 && values.next === undefined && oldKeys.length === 0) throw new UsageError('--stage 3 needs --next STAGE-3.yaml or --old-key PROVIDER:NAME');
