@@ -78,3 +78,20 @@ export function plaintext(n: number, seed = 0x9e3779b9): Uint8Array {
 
 /** The etcd key every benchmark value is written under (the AES-GCM additional data). */
 export const ETCD_KEY = new TextEncoder().encode('/registry/secrets/default/benchmark-value');
+
+/** Providers with a hot-loop cell (`.../native-into`): `readInto`/`writeInto` with reused output memory. */
+export const HOT_LOOP_PROVIDERS: readonly Provider[] = ['aescbc', 'aesgcm', 'kmsv2'];
+
+/**
+ * The transformer the `secrets` chain of `yaml` writes with (its first entry, and inside a keyed
+ * provider its first key), for the hot-loop API: the same key and provider the chain uses, without
+ * the prefix match (a few dozen bytes compared, next to values of 16 KiB and more).
+ */
+export function writerOf(yaml: string, backend: CryptoBackend): Transformer {
+  let t: unknown = transformerFor(yaml, backend);
+  for (let depth = 0; depth < 4; depth++) {
+    if (typeof (t as Transformer).readInto === 'function') return t as Transformer;
+    t = (t as { entries?: readonly { transformer: unknown }[] }).entries?.[0]?.transformer;
+  }
+  throw new Error('no transformer with readInto under the first chain entry');
+}

@@ -18,7 +18,7 @@ import { measure } from './_harness.js';
 import { kmsBatch, localBatch } from './batch.js';
 import { contractBenchmark } from './contract.js';
 import { crossValidate } from './crossvalidate.js';
-import { configYaml, ETCD_KEY, plaintext, PROVIDERS, SIZES, sizeLabel, transformerFor } from './fixtures.js';
+import { configYaml, ETCD_KEY, HOT_LOOP_PROVIDERS, plaintext, PROVIDERS, SIZES, sizeLabel, transformerFor, writerOf } from './fixtures.js';
 import { markdownTable, type Result, writeSection } from './report.js';
 
 const { values } = parseArgs({
@@ -53,6 +53,22 @@ for (const provider of PROVIDERS) {
       // Each encrypt is a full write (fresh random nonce, new output); nothing is cached between iterations.
       if (filter.test(`${prefix}/encrypt/${backend.name}`)) log({ name: `${prefix}/encrypt/${backend.name}`, ...(await measure(() => t.write(pt, ETCD_KEY), options)) });
       if (filter.test(`${prefix}/decrypt/${backend.name}`)) log({ name: `${prefix}/decrypt/${backend.name}`, ...(await measure(() => t.read(stored, ETCD_KEY), options)) });
+    }
+    // The hot-loop API on the native backend: readInto/writeInto into one output buffer per cell,
+    // reused by every iteration (fresh random nonce per encrypt still; nothing else cached).
+    const native = backends.find((b) => b.name === 'native');
+    if (native !== undefined && HOT_LOOP_PROVIDERS.includes(provider)) {
+      const name = (op: string): string => `${prefix}/${op}/native-into`;
+      const h = writerOf(yaml, native);
+      const writeInto = h.writeInto?.bind(h);
+      const readInto = h.readInto?.bind(h);
+      if (writeInto === undefined || readInto === undefined) throw new Error(`${provider}: no hot-loop API`);
+      const payload = (await h.write(pt, ETCD_KEY)).slice();
+      const out = new Uint8Array(size + 4096);
+      const check = await readInto(payload, ETCD_KEY, out);
+      if (!Buffer.from(check.plaintext).equals(pt)) throw new Error(`${provider}: readInto does not round-trip`);
+      if (filter.test(name('encrypt'))) log({ name: name('encrypt'), ...(await measure(() => writeInto(pt, ETCD_KEY, out), options)) });
+      if (filter.test(name('decrypt'))) log({ name: name('decrypt'), ...(await measure(() => readInto(payload, ETCD_KEY, out), options)) });
     }
   }
 }

@@ -29,7 +29,7 @@
  * @module
  */
 import { type AesCbcCipher, AtrestError, type ChainEntry, type CryptoBackend, ErrorCode, type ReadResult, type Transformer, wipe } from '@atrest/core';
-import { allocOutput, checkAesKey, checkReadArguments, checkWriteArguments, LocalTransformer, localProvider, localTransformer, type ProviderLabel } from '@atrest/core/internal';
+import { allocOutput, checkAesKey, checkBytes, checkOut, checkReadArguments, checkWriteArguments, LocalTransformer, localProvider, localTransformer, type ProviderLabel } from '@atrest/core/internal';
 
 import { BLOCK_SIZE, checkPadding, PaddingCheck, padLength } from './_pkcs7.js';
 import type { ProviderKey, ProviderOptions } from './types.js';
@@ -61,12 +61,42 @@ class AesCbcTransformer extends LocalTransformer {
 
   readAt(data: Uint8Array, offset: number, context: Uint8Array): ReadResult {
     checkReadArguments(data, offset, context);
+    this.#checkPayload(data.length - offset);
+    return this.#unpad(this.#cipher.decryptAt(data, offset), data.length - offset);
+  }
+
+  override readAtInto(data: Uint8Array, offset: number, context: Uint8Array, out: Uint8Array): ReadResult {
+    checkReadArguments(data, offset, context);
+    checkBytes(out, 'out');
     const length = data.length - offset;
+    this.#checkPayload(length);
+    const bodyLength = length - BLOCK_SIZE;
+    checkOut(out, bodyLength, data, 'data');
+    const view = out.subarray(0, bodyLength);
+    const cipher = this.#cipher;
+    if (cipher.decryptInto !== undefined) {
+      cipher.decryptInto(data, offset, view);
+    } else {
+      const decrypted = cipher.decryptAt(data, offset);
+      view.set(decrypted, 0);
+      wipe(decrypted);
+    }
+    const r = this.#unpad(view, length);
+    // The padding bytes were decrypted into out too: zero them, so out holds only the plaintext.
+    view.fill(0, r.plaintext.length);
+    return r;
+  }
+
+  /** Upstream's checks on the payload length, in its order. */
+  #checkPayload(length: number): void {
     if (length < BLOCK_SIZE) throw this.#error(ErrorCode.TooShort, TOO_SHORT, length);
     const bodyLength = length - BLOCK_SIZE;
     if (bodyLength % BLOCK_SIZE !== 0) throw this.#error(ErrorCode.BlockSize, BLOCK_SIZE_TEXT, length);
     if (bodyLength === 0) throw this.#error(ErrorCode.TooShort, TOO_SHORT, length);
-    const decrypted = this.#cipher.decryptAt(data, offset);
+  }
+
+  /** The plaintext inside `decrypted` (wiped and rejected when the padding is wrong). */
+  #unpad(decrypted: Uint8Array, length: number): ReadResult {
     const check = checkPadding(decrypted);
     if (check !== PaddingCheck.Ok) {
       wipe(decrypted);
@@ -79,11 +109,21 @@ class AesCbcTransformer extends LocalTransformer {
 
   writeAfter(header: Uint8Array, plaintext: Uint8Array, context: Uint8Array): Uint8Array {
     checkWriteArguments(header, plaintext, context);
+    return this.#seal(allocOutput('stored', header.length + BLOCK_SIZE + plaintext.length + padLength(plaintext.length)), header, plaintext);
+  }
+
+  override writeAfterInto(header: Uint8Array, plaintext: Uint8Array, context: Uint8Array, out: Uint8Array): Uint8Array {
+    checkWriteArguments(header, plaintext, context);
+    const needed = header.length + BLOCK_SIZE + plaintext.length + padLength(plaintext.length);
+    checkOut(out, needed, plaintext, 'plaintext');
+    return this.#seal(out.subarray(0, needed), header, plaintext);
+  }
+
+  /** Fill `out` (exactly the stored value's room): header, IV, the padded plaintext, encrypted in place. */
+  #seal(out: Uint8Array, header: Uint8Array, plaintext: Uint8Array): Uint8Array {
     const n = plaintext.length;
     const pad = padLength(n);
     const at = header.length;
-    // One output buffer: header, IV, then the padded plaintext, which is encrypted in place.
-    const out = allocOutput('stored', at + BLOCK_SIZE + n + pad);
     out.set(header, 0);
     this.backend.randomFill(out, at, BLOCK_SIZE);
     out.set(plaintext, at + BLOCK_SIZE);

@@ -20,8 +20,8 @@
  * @module
  */
 import { type AesGcmCipher, AtrestError, type ChainEntry, type CryptoBackend, ErrorCode, type ReadResult, type Transformer } from '@atrest/core';
-import { checkAesKey, checkReadArguments, checkWriteArguments, LocalTransformer, localProvider, localTransformer, type ProviderLabel } from '@atrest/core/internal';
-import { allocPayload, NONCE_SIZE, openPayload } from './_gcm.js';
+import { checkAesKey, checkBytes, checkReadArguments, checkWriteArguments, LocalTransformer, localProvider, localTransformer, type ProviderLabel } from '@atrest/core/internal';
+import { allocPayload, NONCE_SIZE, openPayload, openPayloadInto, payloadIn } from './_gcm.js';
 import type { NonceCounter } from './_nonce-counter.js';
 
 import type { ProviderKey, ProviderOptions } from './types.js';
@@ -61,10 +61,24 @@ export class AesGcmTransformer extends LocalTransformer {
     return { plaintext: openPayload(this.#cipher, data, offset, 0, context, this.label), stale: false };
   }
 
+  override readAtInto(data: Uint8Array, offset: number, context: Uint8Array, out: Uint8Array): ReadResult {
+    checkReadArguments(data, offset, context);
+    checkBytes(out, 'out');
+    return { plaintext: openPayloadInto(this.#cipher, data, offset, 0, context, this.label, out), stale: false };
+  }
+
   writeAfter(header: Uint8Array, plaintext: Uint8Array, context: Uint8Array): Uint8Array {
     checkWriteArguments(header, plaintext, context);
-    const out = allocPayload(header, 0, plaintext.length);
-    const at = header.length;
+    return this.#seal(allocPayload(header, 0, plaintext.length), header.length, plaintext, context);
+  }
+
+  override writeAfterInto(header: Uint8Array, plaintext: Uint8Array, context: Uint8Array, out: Uint8Array): Uint8Array {
+    checkWriteArguments(header, plaintext, context);
+    return this.#seal(payloadIn(out, header, 0, plaintext), header.length, plaintext, context);
+  }
+
+  /** Nonce at `out[at]`, then ciphertext and tag: `out` is exactly the stored value's room. */
+  #seal(out: Uint8Array, at: number, plaintext: Uint8Array, context: Uint8Array): Uint8Array {
     const counter = this.#counter;
     if (counter === undefined) {
       this.backend.randomFill(out, at, NONCE_SIZE);

@@ -22,9 +22,9 @@
  * @module
  */
 import { AtrestError, type CryptoBackend, ErrorCode, type ReadResult, type SeededAesGcmCipher, type Transformer } from '@atrest/core';
-import { checkReadArguments, checkWriteArguments, LocalTransformer, localTransformer, type ProviderLabel } from '@atrest/core/internal';
+import { checkBytes, checkReadArguments, checkWriteArguments, LocalTransformer, localTransformer, type ProviderLabel } from '@atrest/core/internal';
 import { tooShort } from './_errors.js';
-import { allocPayload, NONCE_SIZE, openPayload } from './_gcm.js';
+import { allocPayload, NONCE_SIZE, openPayload, openPayloadInto, payloadIn } from './_gcm.js';
 import type { ProviderOptions } from './types.js';
 
 /** Size of the HKDF info, the derived key and the minimum seed. */
@@ -51,12 +51,28 @@ class AesGcmExtendedNonceTransformer extends LocalTransformer {
     return { plaintext: openPayload(this.#cipher, data, offset, INFO_SIZE, context, this.label), stale: false };
   }
 
+  override readAtInto(data: Uint8Array, offset: number, context: Uint8Array, out: Uint8Array): ReadResult {
+    checkReadArguments(data, offset, context);
+    checkBytes(out, 'out');
+    const length = data.length - offset;
+    if (length < INFO_SIZE) throw tooShort(this.label, length, INFO_SIZE);
+    return { plaintext: openPayloadInto(this.#cipher, data, offset, INFO_SIZE, context, this.label, out), stale: false };
+  }
+
   writeAfter(header: Uint8Array, plaintext: Uint8Array, context: Uint8Array): Uint8Array {
     checkWriteArguments(header, plaintext, context);
-    const out = allocPayload(header, INFO_SIZE, plaintext.length);
+    return this.#seal(allocPayload(header, INFO_SIZE, plaintext.length), header.length, plaintext, context);
+  }
+
+  override writeAfterInto(header: Uint8Array, plaintext: Uint8Array, context: Uint8Array, out: Uint8Array): Uint8Array {
+    checkWriteArguments(header, plaintext, context);
+    return this.#seal(payloadIn(out, header, INFO_SIZE, plaintext), header.length, plaintext, context);
+  }
+
+  #seal(out: Uint8Array, at: number, plaintext: Uint8Array, context: Uint8Array): Uint8Array {
     // Info and nonce are drawn together: 44 fresh random bytes after the header.
-    this.backend.randomFill(out, header.length, INFO_SIZE + NONCE_SIZE);
-    this.#cipher.sealInto(out, header.length, plaintext, context);
+    this.backend.randomFill(out, at, INFO_SIZE + NONCE_SIZE);
+    this.#cipher.sealInto(out, at, plaintext, context);
     return out;
   }
 }

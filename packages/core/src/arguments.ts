@@ -115,3 +115,33 @@ export function checkWriteArguments(header: unknown, plaintext: unknown, context
   checkBytes(plaintext, 'plaintext');
   checkBytes(context, 'context');
 }
+
+/** True when two views share at least one byte of the same buffer. */
+function overlaps(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.buffer !== b.buffer || a.length === 0 || b.length === 0) return false;
+  return a.byteOffset < b.byteOffset + b.byteLength && b.byteOffset < a.byteOffset + a.byteLength;
+}
+
+/**
+ * The checks of a hot-loop entry point's caller-provided output (`readInto`, `writeInto`): `out`
+ * must be a Uint8Array of at least `needed` bytes that shares no byte with `input`.
+ * @param out - the caller's output memory
+ * @param needed - bytes the result needs
+ * @param input - the call's input (`data` for reads, `plaintext` for writes)
+ * @param inputName - its argument name, for the error
+ * @throws AtrestError `ERR_INVALID_ARGUMENT` (`out must be a Uint8Array, got ...`,
+ *   `out is too small: N bytes needed, M given` with `needed` and `length` in the context, or
+ *   `out must not overlap data`)
+ * @example
+ * ```ts
+ * import { checkOut } from '@atrest/core/internal';
+ * checkOut(new Uint8Array(64), 48, new Uint8Array(16), 'plaintext');
+ * ```
+ */
+export function checkOut(out: unknown, needed: number, input: Uint8Array, inputName: string): asserts out is Uint8Array {
+  checkBytes(out, 'out');
+  if (out.length < needed) {
+    throw new AtrestError(ErrorCode.InvalidArgument, `out is too small: ${needed} bytes needed, ${out.length} given`, { argument: 'out', needed, length: out.length });
+  }
+  if (overlaps(out, input)) throw new AtrestError(ErrorCode.InvalidArgument, `out must not overlap ${inputName}`, { argument: 'out' });
+}

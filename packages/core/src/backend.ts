@@ -41,6 +41,13 @@ export interface AesGcmCipher {
    *   shorter than nonce and tag)
    */
   openAt(data: Uint8Array, at: number, aad: Uint8Array): Uint8Array | null;
+  /**
+   * Optional: {@link AesGcmCipher.openAt} into caller memory. Writes the `n` plaintext bytes to
+   * `out[0, n)`; on failure `out[0, n)` is zeroed. Callers check that `out` holds `n` bytes and
+   * does not overlap `data`. Providers fall back to `openAt` and a copy when it is absent.
+   * @returns false when authentication fails
+   */
+  openInto?(data: Uint8Array, at: number, aad: Uint8Array, out: Uint8Array): boolean;
 }
 
 /** Raw AES-CBC without padding, bound to one key. Callers pad and unpad. */
@@ -57,6 +64,11 @@ export interface AesCbcCipher {
    * @throws RangeError for a length that is not a positive multiple of 16
    */
   decryptAt(data: Uint8Array, at: number): Uint8Array;
+  /**
+   * Optional: {@link AesCbcCipher.decryptAt} into `out[0, n)` (caller memory, checked by the
+   * caller to hold `n` bytes and not to overlap `data`).
+   */
+  decryptInto?(data: Uint8Array, at: number, out: Uint8Array): void;
 }
 
 /** NaCl secretbox (XSalsa20-Poly1305) with a 24-byte nonce, bound to a 32-byte key. */
@@ -88,6 +100,8 @@ export interface SeededAesGcmCipher {
    * @returns the plaintext in new memory, or `null` when authentication fails
    */
   openAt(data: Uint8Array, at: number, aad: Uint8Array): Uint8Array | null;
+  /** Optional: {@link SeededAesGcmCipher.openAt} into caller memory, as {@link AesGcmCipher.openInto}. */
+  openInto?(data: Uint8Array, at: number, aad: Uint8Array, out: Uint8Array): boolean;
 }
 
 /**

@@ -10,7 +10,9 @@
  * never megamorphic. Nothing is allocated per call here; `EMPTY` is shared.
  * @module
  */
+import { checkBytes, checkOut, checkReadArguments, checkWriteArguments } from './arguments.js';
 import type { CryptoBackend } from './backend.js';
+import { wipe } from './bytes.js';
 import { defaultBackend } from './backends/registry.js';
 import { AtrestError, ErrorCode } from './errors.js';
 import { type KeyedProviderSpec, keyedProvider, type ProviderKey, type ProviderOptions } from './keyed-provider.js';
@@ -51,6 +53,49 @@ export abstract class LocalTransformer implements Transformer {
   /** {@inheritDoc Transformer.write} */
   write(plaintext: Uint8Array, context: Uint8Array): Uint8Array {
     return this.writeAfter(EMPTY, plaintext, context);
+  }
+
+  /** {@inheritDoc Transformer.readInto} */
+  readInto(data: Uint8Array, context: Uint8Array, out: Uint8Array): ReadResult {
+    return this.readAtInto(data, 0, context, out);
+  }
+
+  /** {@inheritDoc Transformer.writeInto} */
+  writeInto(plaintext: Uint8Array, context: Uint8Array, out: Uint8Array): Uint8Array {
+    return this.writeAfterInto(EMPTY, plaintext, context, out);
+  }
+
+  /**
+   * `readAt` into caller memory (see {@link Transformer.readInto}). This default reads into new
+   * memory, copies into `out` and wipes the copy; subclasses whose cipher can write into `out`
+   * directly override it.
+   */
+  readAtInto(data: Uint8Array, offset: number, context: Uint8Array, out: Uint8Array): ReadResult {
+    checkReadArguments(data, offset, context);
+    checkOut(out, 0, data, 'data');
+    const r = this.readAt(data, offset, context);
+    const n = r.plaintext.length;
+    try {
+      checkOut(out, n, data, 'data');
+      out.set(r.plaintext, 0);
+    } finally {
+      wipe(r.plaintext);
+    }
+    return { plaintext: out.subarray(0, n), stale: r.stale };
+  }
+
+  /**
+   * `writeAfter` into caller memory (see {@link Transformer.writeInto}): `header`, then the
+   * payload, in `out`. This default writes into new memory and copies; subclasses override it.
+   */
+  writeAfterInto(header: Uint8Array, plaintext: Uint8Array, context: Uint8Array, out: Uint8Array): Uint8Array {
+    checkWriteArguments(header, plaintext, context);
+    checkBytes(out, 'out');
+    checkOut(out, 0, plaintext, 'plaintext');
+    const stored = this.writeAfter(header, plaintext, context);
+    checkOut(out, stored.length, plaintext, 'plaintext');
+    out.set(stored, 0);
+    return out.subarray(0, stored.length);
   }
 
   /** {@inheritDoc Transformer.readAt} */

@@ -81,6 +81,44 @@ export interface Transformer {
    * what `write(plaintext, context)` returns, and must neither keep nor modify `header`.
    */
   writeAfter?(header: Uint8Array, plaintext: Uint8Array, context: Uint8Array): MaybePromise<Uint8Array>;
+  /**
+   * Optional hot-loop read into caller memory: as `read`, but the plaintext is written to
+   * `out[0, n)` and returned as `out.subarray(0, n)`, so a loop that reuses one `out` allocates no
+   * result memory per value (fresh memory for large values costs page faults). An `out` of
+   * `data.length` bytes is always large enough. The result is only valid until `out` is reused.
+   * On failure the part of `out` the read wrote is zeroed before the error is thrown; bytes of
+   * `out` past the plaintext are zero or left as they were, never another value's bytes.
+   * Implemented by the local providers (aesgcm, aescbc, secretbox) and kms v2.
+   * @param data - stored bytes, as for `read`
+   * @param context - authenticated data: the etcd key's bytes
+   * @param out - where the plaintext goes; must not overlap `data`
+   * @throws AtrestError as `read`, and `ERR_INVALID_ARGUMENT` when `out` is not a Uint8Array,
+   *   is too small (`needed` in the context) or overlaps `data`
+   * @example
+   * ```ts
+   * import { aesGcmTransformer } from '@atrest/aesgcm';
+   * import { nodeBackend, utf8 } from '@atrest/core';
+   * const t = aesGcmTransformer(nodeBackend.randomBytes(32));
+   * const ctx = utf8('/registry/secrets/default/db');
+   * const stored = new Uint8Array(1024);
+   * const plain = new Uint8Array(1024);
+   * const value = await t.writeInto?.(utf8('hello'), ctx, stored); // a view of `stored`
+   * const { plaintext } = await t.readInto!(value!, ctx, plain); // a view of `plain`: 'hello'
+   * ```
+   */
+  readInto?(data: Uint8Array, context: Uint8Array, out: Uint8Array): MaybePromise<ReadResult>;
+  /**
+   * Optional hot-loop write into caller memory: as `write`, but the stored bytes are written to
+   * `out[0, m)` and returned as `out.subarray(0, m)`. Every byte of the returned view is written
+   * by this call. The local providers need at most `plaintext.length + 64` bytes (aescbc: padding
+   * included); kms v2 also needs room for its envelope (the error's `needed` says how much).
+   * @param plaintext - the value to protect
+   * @param context - authenticated data: the etcd key's bytes
+   * @param out - where the stored value goes; must not overlap `plaintext`
+   * @throws AtrestError as `write`, and `ERR_INVALID_ARGUMENT` when `out` is not a Uint8Array,
+   *   is too small or overlaps `plaintext`
+   */
+  writeInto?(plaintext: Uint8Array, context: Uint8Array, out: Uint8Array): MaybePromise<Uint8Array>;
 }
 
 /**

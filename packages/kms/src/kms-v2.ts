@@ -25,8 +25,8 @@
  *
  * @module
  */
-import { AtrestError, type ChainEntry, type CryptoBackend, defaultBackend, ErrorCode, type MaybePromise, type ReadResult, type Transformer, toAtrestError, utf8 } from '@atrest/core';
-import { allocOutput, checkReadArguments, checkWriteArguments, copyBytes } from '@atrest/core/internal';
+import { AtrestError, type ChainEntry, type CryptoBackend, defaultBackend, ErrorCode, isPromise, type MaybePromise, type ReadResult, type Transformer, toAtrestError, utf8, wipe } from '@atrest/core';
+import { allocOutput, checkBytes, checkOut, checkReadArguments, checkWriteArguments, copyBytes } from '@atrest/core/internal';
 import { aesGcmExtendedNonceTransformer, aesGcmTransformer } from '@atrest/aesgcm';
 import { goQuote } from '@atrest/core/go';
 import { putVarint, varintSize } from '@atrest/core/wire';
@@ -171,6 +171,28 @@ class KmsV2Envelope implements Transformer {
     return pending.then(() => this.#readObject(owned, key, ctx));
   }
 
+  /**
+   * {@link Transformer.readInto}: a canonical value whose DEK source is cached opens straight into
+   * `out`; any other read (decode, plugin call) goes through `read` and is copied into `out`, the
+   * copy wiped.
+   */
+  readInto(data: Uint8Array, context: Uint8Array, out: Uint8Array): MaybePromise<ReadResult> {
+    checkReadArguments(data, 0, context);
+    checkBytes(out, 'out');
+    checkOut(out, 0, data, 'data');
+    const split = splitCanonical(data, 0);
+    if (split !== undefined && this.#plugin.ready(false)) {
+      const facts = this.#tails.match(data, split.dataEnd);
+      const cached = facts === undefined ? undefined : this.#cache.get(facts.cacheKey);
+      if (cached !== undefined && cached.readInto !== undefined) {
+        const r = local(cached.readInto(data.subarray(split.dataStart, split.dataEnd), context, out));
+        return { plaintext: r.plaintext, stale: this.#stale(r, facts as TailFacts) };
+      }
+    }
+    const r = this.readAt(data, 0, context);
+    return isPromise(r) ? r.then((x) => copyInto(x, out, data)) : copyInto(r, out, data);
+  }
+
   #readObject(obj: EncryptedObject, key: string, context: Uint8Array): MaybePromise<ReadResult> {
     const cached = this.#cache.get(key);
     if (cached !== undefined) return this.#open(cached, obj, obj.encryptedData, context);
@@ -217,11 +239,13 @@ class KmsV2Envelope implements Transformer {
 
   #open(t: Transformer, facts: Pick<EncryptedObject, 'keyID' | 'encryptedDEKSourceType'>, payload: Uint8Array, context: Uint8Array): ReadResult {
     const r = local(t.read(payload, context));
+    return { plaintext: r.plaintext, stale: this.#stale(r, facts) };
+  }
+
+  #stale(r: ReadResult, facts: Pick<EncryptedObject, 'keyID' | 'encryptedDEKSourceType'>): boolean {
     const state = this.#plugin.current;
     // Stale: not the key ID the plugin reports now, or not the seed type current writers use.
-    const stale =
-      r.stale || state === undefined || facts.keyID !== state.keyID || facts.encryptedDEKSourceType !== SEED;
-    return { plaintext: r.plaintext, stale };
+    return r.stale || state === undefined || facts.keyID !== state.keyID || facts.encryptedDEKSourceType !== SEED;
   }
 
   // ---- write ---------------------------------------------------------------------------------
@@ -242,11 +266,26 @@ class KmsV2Envelope implements Transformer {
   }
 
   /**
-   * One allocation: `header || 0x0a varint(n) || info nonce ciphertext tag (n bytes) || tail`, the
+   * {@link Transformer.writeInto}: the stored value (EncryptedObject) is written to `out`.
+   */
+  writeInto(plaintext: Uint8Array, context: Uint8Array, out: Uint8Array): MaybePromise<Uint8Array> {
+    checkWriteArguments(EMPTY, plaintext, context);
+    checkBytes(out, 'out');
+    checkOut(out, 0, plaintext, 'plaintext');
+    if (this.#plugin.ready(true)) return this.#seal(EMPTY, plaintext, context, out);
+    const pending = this.#plugin.ensureState(true);
+    if (pending === undefined) return this.#seal(EMPTY, plaintext, context, out);
+    const pt = copyBytes(plaintext);
+    const ctx = copyBytes(context);
+    return pending.then(() => this.#seal(EMPTY, pt, ctx, out));
+  }
+
+  /**
+   * One allocation (or the caller's `into`): `header || 0x0a varint(n) || info nonce ciphertext tag (n bytes) || tail`, the
    * EncryptedObject upstream's encoder writes (fields in number order), with the payload sealed
    * in place by the seed's cipher (the format of `aesGcmExtendedNonceTransformer`).
    */
-  #seal(header: Uint8Array, plaintext: Uint8Array, context: Uint8Array): Uint8Array {
+  #seal(header: Uint8Array, plaintext: Uint8Array, context: Uint8Array, into?: Uint8Array): Uint8Array {
     const state = this.#plugin.current;
     if (state === undefined) throw this.#plugin.noStateError();
     const now = this.#now();
@@ -261,7 +300,14 @@ class KmsV2Envelope implements Transformer {
     this.#cache.set(state.cacheKey, state.transformer);
     const n = INFO_NONCE + plaintext.length + TAG;
     const at = header.length + 1 + varintSize(n);
-    const out = allocOutput('stored', at + n + state.tail.length);
+    const total = at + n + state.tail.length;
+    let out: Uint8Array;
+    if (into === undefined) {
+      out = allocOutput('stored', total);
+    } else {
+      checkOut(into, total, plaintext, 'plaintext');
+      out = into.subarray(0, total);
+    }
     out.set(header, 0);
     out[header.length] = 0x0a;
     putVarint(out, header.length + 1, n);
@@ -332,4 +378,15 @@ export function kmsV2Provider(name: string, service: KmsServiceV2, options: KmsV
       return envelope.currentKeyID;
     },
   });
+}
+/** A read's plaintext moved into the caller's `out` (checked now that its length is known); the original is wiped. */
+function copyInto(r: ReadResult, out: Uint8Array, data: Uint8Array): ReadResult {
+  const n = r.plaintext.length;
+  try {
+    checkOut(out, n, data, 'data');
+    out.set(r.plaintext, 0);
+  } finally {
+    wipe(r.plaintext);
+  }
+  return { plaintext: out.subarray(0, n), stale: r.stale };
 }

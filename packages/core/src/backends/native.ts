@@ -102,6 +102,8 @@ function gcm(addon: Addon, key: Uint8Array): AesGcmCipher {
       const out = allocOutput('plaintext', n);
       return addon.gcmOpen(h, data, at, aad, out) ? out : null;
     },
+    // The addon zeroes out[0, n) itself when the tag does not verify.
+    openInto: (data, at, aad, out) => addon.gcmOpen(h, data, at, aad, out),
   };
 }
 
@@ -120,6 +122,10 @@ function cbc(addon: Addon, key: Uint8Array): AesCbcCipher {
       addon.cbcDecrypt(h, data, at, out);
       return out;
     },
+    decryptInto(data, at, out) {
+      checkBlocks(data.length - at - BLOCK);
+      addon.cbcDecrypt(h, data, at, out);
+    },
   };
 }
 
@@ -134,6 +140,7 @@ function seeded(addon: Addon, seed: Uint8Array): SeededAesGcmCipher {
       const out = allocOutput('plaintext', n);
       return addon.hkdfGcmOpen(h, data, at, aad, out) ? out : null;
     },
+    openInto: (data, at, aad, out) => addon.hkdfGcmOpen(h, data, at, aad, out),
   };
 }
 
