@@ -13,11 +13,13 @@ fi
 
 if [ "${1:-}" = "--with-system-deps" ]; then
   # The test suite drives our Go reference peer (golang-go, golang-golang-x-crypto-dev) and a real
-  # etcd (etcd-server, etcd-client), and runs a browser test in headless Chromium (chromium).
-  # Install them when missing and we can.
+  # etcd (etcd-server, etcd-client), and runs a browser test in headless Chromium (chromium). The
+  # auditor's Go anchor (benchmarks/go, atrest-audit-go) reads snapshots with go.etcd.io/bbolt
+  # (golang-github-coreos-bbolt-dev). Install them when missing and we can.
   missing=()
   command -v go >/dev/null 2>&1 || missing+=(golang-go)
   [ -d /usr/share/gocode/src/golang.org/x/crypto ] || missing+=(golang-golang-x-crypto-dev)
+  [ -d /usr/share/gocode/src/go.etcd.io/bbolt ] || missing+=(golang-github-coreos-bbolt-dev)
   command -v etcd >/dev/null 2>&1 || missing+=(etcd-server)
   command -v etcdctl >/dev/null 2>&1 || missing+=(etcd-client)
   command -v chromium >/dev/null 2>&1 || missing+=(chromium)
