@@ -12,7 +12,9 @@
  * The check costs one `instanceof` on the common path.
  * @module
  */
+import { wipe } from './bytes.js';
 import { AtrestError, ErrorCode } from './errors.js';
+import type { ReadResult } from './transformer.js';
 
 /** A short description of what a value is (`string`, `Array`, `Uint16Array`, `null`), never its content. */
 function kindOf(value: unknown): string {
@@ -144,4 +146,20 @@ export function checkOut(out: unknown, needed: number, input: Uint8Array, inputN
     throw new AtrestError(ErrorCode.InvalidArgument, `out is too small: ${needed} bytes needed, ${out.length} given`, { argument: 'out', needed, length: out.length });
   }
   if (overlaps(out, input)) throw new AtrestError(ErrorCode.InvalidArgument, `out must not overlap ${inputName}`, { argument: 'out' });
+}
+
+/**
+ * A read's plaintext moved into the caller's `out` (checked with {@link checkOut} now that its
+ * length is known); the original plaintext is wiped either way. For `readInto` implementations
+ * whose cipher cannot write into `out` itself.
+ */
+export function copyInto(r: ReadResult, out: Uint8Array, data: Uint8Array): ReadResult {
+  const n = r.plaintext.length;
+  try {
+    checkOut(out, n, data, 'data');
+    out.set(r.plaintext, 0);
+  } finally {
+    wipe(r.plaintext);
+  }
+  return { plaintext: out.subarray(0, n), stale: r.stale };
 }

@@ -13,7 +13,7 @@
  * ```
  * @module
  */
-export { checkBytes, checkOffset, checkOut, checkReadArguments, checkWriteArguments } from './arguments.js';
+export { checkBytes, checkOffset, checkOut, checkReadArguments, checkWriteArguments, copyInto } from './arguments.js';
 export { concatBytes, copyBytes, hasPrefix, hasPrefixAt } from './bytes.js';
 export { allocOutput, type OutputKind, POOLED_MAX, setOutputPooling } from './output.js';
 export { composeSeededAesGcm } from './seeded-gcm.js';

@@ -10,9 +10,8 @@
  * never megamorphic. Nothing is allocated per call here; `EMPTY` is shared.
  * @module
  */
-import { checkBytes, checkOut, checkReadArguments, checkWriteArguments } from './arguments.js';
+import { checkBytes, checkOut, checkReadArguments, checkWriteArguments, copyInto } from './arguments.js';
 import type { CryptoBackend } from './backend.js';
-import { wipe } from './bytes.js';
 import { defaultBackend } from './backends/registry.js';
 import { AtrestError, ErrorCode } from './errors.js';
 import { type KeyedProviderSpec, keyedProvider, type ProviderKey, type ProviderOptions } from './keyed-provider.js';
@@ -73,15 +72,7 @@ export abstract class LocalTransformer implements Transformer {
   readAtInto(data: Uint8Array, offset: number, context: Uint8Array, out: Uint8Array): ReadResult {
     checkReadArguments(data, offset, context);
     checkOut(out, 0, data, 'data');
-    const r = this.readAt(data, offset, context);
-    const n = r.plaintext.length;
-    try {
-      checkOut(out, n, data, 'data');
-      out.set(r.plaintext, 0);
-    } finally {
-      wipe(r.plaintext);
-    }
-    return { plaintext: out.subarray(0, n), stale: r.stale };
+    return copyInto(this.readAt(data, offset, context), out, data);
   }
 
   /**

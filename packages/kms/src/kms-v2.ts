@@ -25,8 +25,8 @@
  *
  * @module
  */
-import { AtrestError, type ChainEntry, type CryptoBackend, defaultBackend, ErrorCode, isPromise, type MaybePromise, type ReadResult, type Transformer, toAtrestError, utf8, wipe } from '@atrest/core';
-import { allocOutput, checkBytes, checkOut, checkReadArguments, checkWriteArguments, copyBytes } from '@atrest/core/internal';
+import { AtrestError, type ChainEntry, type CryptoBackend, defaultBackend, ErrorCode, isPromise, type MaybePromise, type ReadResult, type Transformer, toAtrestError, utf8 } from '@atrest/core';
+import { allocOutput, checkBytes, checkOut, checkReadArguments, checkWriteArguments, copyBytes, copyInto } from '@atrest/core/internal';
 import { aesGcmExtendedNonceTransformer, aesGcmTransformer } from '@atrest/aesgcm';
 import { goQuote } from '@atrest/core/go';
 import { putVarint, varintSize } from '@atrest/core/wire';
@@ -378,15 +378,4 @@ export function kmsV2Provider(name: string, service: KmsServiceV2, options: KmsV
       return envelope.currentKeyID;
     },
   });
-}
-/** A read's plaintext moved into the caller's `out` (checked now that its length is known); the original is wiped. */
-function copyInto(r: ReadResult, out: Uint8Array, data: Uint8Array): ReadResult {
-  const n = r.plaintext.length;
-  try {
-    checkOut(out, n, data, 'data');
-    out.set(r.plaintext, 0);
-  } finally {
-    wipe(r.plaintext);
-  }
-  return { plaintext: out.subarray(0, n), stale: r.stale };
 }
