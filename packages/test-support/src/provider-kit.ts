@@ -23,3 +23,4 @@ export {
   SIZES,
 } from './provider-test-kit.js';
 export { allValueCases, fromB64, protoBytesFields, singleKeyCases, singleProviderOf, type SingleKeyCase, type SingleProvider, type ValueCase } from './single-key-cases.js';
+export { describeHotLoop, type HotLoopMake } from './hot-loop-kit.js';
