@@ -6,6 +6,7 @@
         "addon/atrest_native.c",
         "addon/_args.c",
         "addon/_ciphers.c",
+        "addon/_keys.c",
         "addon/aes_gcm.c",
         "addon/aes_cbc.c",
         "addon/hkdf_gcm.c"

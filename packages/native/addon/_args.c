@@ -2,6 +2,7 @@
 #include "_args.h"
 
 #include <openssl/err.h>
+#include <stdio.h>
 
 /* One random 128-bit tag per handle kind (fixed: a tag only has to differ from other addons'). */
 static const napi_type_tag handle_tags[] = {
@@ -23,13 +24,26 @@ int atrest_args(napi_env env, napi_callback_info info, size_t want, napi_value *
   return 1;
 }
 
-int atrest_get_bytes(napi_env env, napi_value value, const char *what, atrest_bytes *out) {
+/* Error texts name the function and the argument, never a value; formatted only on failure. */
+static void throw_named(napi_env env, int type_error, const char *fn, const char *format, const char *a, const char *b) {
+  char text[128];
+  char message[160];
+  snprintf(text, sizeof text, format, a, b);
+  snprintf(message, sizeof message, "%s: %s", fn, text);
+  if (type_error) {
+    napi_throw_type_error(env, "ERR_NATIVE_ARGUMENT", message);
+  } else {
+    napi_throw_range_error(env, "ERR_NATIVE_ARGUMENT", message);
+  }
+}
+
+int atrest_get_bytes(napi_env env, napi_value value, const char *fn, const char *name, atrest_bytes *out) {
   /* napi_get_typedarray_info fails (napi_invalid_arg) for anything that is not a typed array. */
   napi_typedarray_type type;
   size_t length = 0;
   void *data = NULL;
   if (napi_get_typedarray_info(env, value, &type, &length, &data, NULL, NULL) != napi_ok || type != napi_uint8_array) {
-    napi_throw_type_error(env, "ERR_NATIVE_ARGUMENT", what);
+    throw_named(env, 1, fn, "%s must be a Uint8Array%s", name, "");
     return 0;
   }
   /* A detached or empty array may report NULL data; callers only dereference within length. */
@@ -38,17 +52,18 @@ int atrest_get_bytes(napi_env env, napi_value value, const char *what, atrest_by
   return 1;
 }
 
-int atrest_get_offset(napi_env env, napi_value value, const char *what, size_t max, size_t *out) {
+int atrest_get_offset(napi_env env, napi_value value, const char *fn, const char *name, const atrest_bytes *of,
+                      const char *of_name, size_t *out) {
   uint32_t v = 0;
   napi_valuetype t;
   if (napi_typeof(env, value, &t) != napi_ok || t != napi_number || napi_get_value_uint32(env, value, &v) != napi_ok) {
-    napi_throw_type_error(env, "ERR_NATIVE_ARGUMENT", what);
+    throw_named(env, 1, fn, "%s must be an offset inside %s", name, of_name);
     return 0;
   }
   double d = 0;
   napi_get_value_double(env, value, &d);
-  if (d != (double)v || (size_t)v > max) {
-    napi_throw_range_error(env, "ERR_NATIVE_ARGUMENT", what);
+  if (d != (double)v || (size_t)v > of->length) {
+    throw_named(env, 0, fn, "%s must be an offset inside %s", name, of_name);
     return 0;
   }
   *out = v;
@@ -101,4 +116,44 @@ int atrest_export(napi_env env, napi_value exports, const char *name, napi_callb
   napi_value f;
   return napi_create_function(env, name, NAPI_AUTO_LENGTH, fn, NULL, &f) == napi_ok &&
          napi_set_named_property(env, exports, name, f) == napi_ok;
+}
+
+int atrest_aead_args(napi_env env, napi_callback_info info, atrest_handle_kind kind, const char *fn,
+                     const char *const names[3], atrest_aead_call *call) {
+  napi_value argv[5];
+  if (!atrest_args(env, info, 5, argv)) return 0;
+  call->key = atrest_get_handle(env, argv[0], kind);
+  return call->key != NULL && atrest_get_bytes(env, argv[1], fn, names[0], &call->buf) &&
+         atrest_get_offset(env, argv[2], fn, "at", &call->buf, names[0], &call->at) &&
+         atrest_get_bytes(env, argv[3], fn, names[1], &call->second) && atrest_get_bytes(env, argv[4], fn, names[2], &call->third);
+}
+
+uint8_t *atrest_seal_target(napi_env env, const char *fn, const atrest_aead_call *call, size_t header) {
+  size_t room = call->buf.length - call->at;
+  size_t length = call->second.length;
+  if (room < header + ATREST_TAG || room - header - ATREST_TAG < length) {
+    throw_named(env, 0, fn, "%s is too small for the %s, ciphertext and tag", "out", "header");
+    return NULL;
+  }
+  uint8_t *sealed = call->buf.data + call->at + header;
+  if (atrest_overlap(sealed, length + ATREST_TAG, call->second.data, length)) {
+    throw_named(env, 0, fn, "%s must not overlap %s", "out", "plaintext");
+    return NULL;
+  }
+  return sealed;
+}
+
+int atrest_open_bounds(napi_env env, const char *fn, const atrest_aead_call *call, size_t header, size_t *n) {
+  size_t payload = call->buf.length - call->at;
+  if (payload < header + ATREST_TAG) return 0;
+  *n = payload - header - ATREST_TAG;
+  if (call->third.length < *n) {
+    throw_named(env, 0, fn, "%s is too small for the %s", "out", "plaintext");
+    return -1;
+  }
+  if (atrest_overlap(call->third.data, *n, call->buf.data + call->at, payload)) {
+    throw_named(env, 0, fn, "%s must not overlap %s", "out", "data");
+    return -1;
+  }
+  return 1;
 }

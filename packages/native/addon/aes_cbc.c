@@ -13,49 +13,38 @@
  * builds a padding oracle. kube-apiserver's aescbc provider does, and so must we for compatibility.
  */
 #include <openssl/crypto.h>
-#include <stdlib.h>
 
 #include "_args.h"
 #include "_ciphers.h"
+#include "_keys.h"
 #include "aes.h"
 
 #define BLOCK 16
 
-typedef struct {
-  EVP_CIPHER_CTX *enc;
-  EVP_CIPHER_CTX *dec;
-} cbc_key;
-
-static void cbc_free(napi_env env, void *data, void *hint) {
-  (void)env;
-  (void)hint;
-  cbc_key *k = data;
-  EVP_CIPHER_CTX_free(k->enc);
-  EVP_CIPHER_CTX_free(k->dec);
-  free(k);
-}
+/* A CBC key is the two contexts alone: head.ctx[1] encrypts, head.ctx[0] decrypts. */
+typedef atrest_key_head cbc_key;
 
 static int cbc_prepare(EVP_CIPHER_CTX *ctx, const EVP_CIPHER *cipher, const uint8_t *key, int enc) {
   return EVP_CipherInit_ex(ctx, cipher, NULL, key, NULL, enc) == 1 && EVP_CIPHER_CTX_set_padding(ctx, 0) == 1;
 }
 
 napi_value atrest_cbc_key(napi_env env, napi_callback_info info) {
-  napi_value argv[1];
   atrest_bytes key;
-  if (!atrest_args(env, info, 1, argv) || !atrest_get_bytes(env, argv[0], "cbcKey: key must be a Uint8Array", &key)) return NULL;
+  if (!atrest_key_arg(env, info, "cbcKey", &key)) return NULL;
   const EVP_CIPHER *cipher = atrest_aes_cbc(key.length);
   if (cipher == NULL) {
     atrest_throw_range(env, "cbcKey: AES key must be 16, 24 or 32 bytes");
     return NULL;
   }
-  cbc_key *k = calloc(1, sizeof *k);
-  if (k == NULL || (k->enc = EVP_CIPHER_CTX_new()) == NULL || (k->dec = EVP_CIPHER_CTX_new()) == NULL ||
-      !cbc_prepare(k->enc, cipher, key.data, 1) || !cbc_prepare(k->dec, cipher, key.data, 0)) {
-    if (k != NULL) cbc_free(env, k, NULL);
+  cbc_key *k = atrest_key_new(sizeof *k);
+  int ok = k != NULL;
+  for (int e = 1; ok && e >= 0; e--) ok = (k->ctx[e] = EVP_CIPHER_CTX_new()) != NULL && cbc_prepare(k->ctx[e], cipher, key.data, e);
+  if (!ok) {
+    if (k != NULL) atrest_key_free(env, k, NULL);
     atrest_throw_crypto(env, "cbcKey: OpenSSL could not prepare AES-CBC");
     return NULL;
   }
-  return atrest_new_handle(env, ATREST_HANDLE_CBC, k, cbc_free);
+  return atrest_key_handle(env, ATREST_HANDLE_CBC, k);
 }
 
 static int cbc_run(EVP_CIPHER_CTX *ctx, const uint8_t *iv, const uint8_t *in, size_t length, uint8_t *out, int enc) {
@@ -70,9 +59,9 @@ napi_value atrest_cbc_encrypt(napi_env env, napi_callback_info info) {
   size_t at, end;
   if (!atrest_args(env, info, 4, argv)) return NULL;
   cbc_key *k = atrest_get_handle(env, argv[0], ATREST_HANDLE_CBC);
-  if (k == NULL || !atrest_get_bytes(env, argv[1], "cbcEncrypt: buf must be a Uint8Array", &buf) ||
-      !atrest_get_offset(env, argv[2], "cbcEncrypt: at must be an offset inside buf", buf.length, &at) ||
-      !atrest_get_offset(env, argv[3], "cbcEncrypt: end must be an offset inside buf", buf.length, &end))
+  if (k == NULL || !atrest_get_bytes(env, argv[1], "cbcEncrypt", "buf", &buf) ||
+      !atrest_get_offset(env, argv[2], "cbcEncrypt", "at", &buf, "buf", &at) ||
+      !atrest_get_offset(env, argv[3], "cbcEncrypt", "end", &buf, "buf", &end))
     return NULL;
   if (end < at || end - at <= BLOCK || (end - at - BLOCK) % BLOCK != 0) {
     atrest_throw_range(env, "cbcEncrypt: the data after the IV must be a positive multiple of 16 bytes");
@@ -80,7 +69,7 @@ napi_value atrest_cbc_encrypt(napi_env env, napi_callback_info info) {
   }
   uint8_t *data = buf.data + at + BLOCK;
   size_t n = end - at - BLOCK;
-  if (!cbc_run(k->enc, buf.data + at, data, n, data, 1)) {
+  if (!cbc_run(k->ctx[1], buf.data + at, data, n, data, 1)) {
     OPENSSL_cleanse(data, n); /* never leave a half-encrypted plaintext behind */
     atrest_throw_crypto(env, "cbcEncrypt: OpenSSL AES-CBC encryption failed");
   }
@@ -93,9 +82,9 @@ napi_value atrest_cbc_decrypt(napi_env env, napi_callback_info info) {
   size_t at;
   if (!atrest_args(env, info, 4, argv)) return NULL;
   cbc_key *k = atrest_get_handle(env, argv[0], ATREST_HANDLE_CBC);
-  if (k == NULL || !atrest_get_bytes(env, argv[1], "cbcDecrypt: data must be a Uint8Array", &data) ||
-      !atrest_get_offset(env, argv[2], "cbcDecrypt: at must be an offset inside data", data.length, &at) ||
-      !atrest_get_bytes(env, argv[3], "cbcDecrypt: out must be a Uint8Array", &out))
+  if (k == NULL || !atrest_get_bytes(env, argv[1], "cbcDecrypt", "data", &data) ||
+      !atrest_get_offset(env, argv[2], "cbcDecrypt", "at", &data, "data", &at) ||
+      !atrest_get_bytes(env, argv[3], "cbcDecrypt", "out", &out))
     return NULL;
   size_t payload = data.length - at;
   if (payload <= BLOCK || (payload - BLOCK) % BLOCK != 0) {
@@ -107,7 +96,7 @@ napi_value atrest_cbc_decrypt(napi_env env, napi_callback_info info) {
     atrest_throw_range(env, "cbcDecrypt: out must hold the blocks and must not overlap data");
     return NULL;
   }
-  if (!cbc_run(k->dec, data.data + at, data.data + at + BLOCK, n, out.data, 0)) {
+  if (!cbc_run(k->ctx[0], data.data + at, data.data + at + BLOCK, n, out.data, 0)) {
     OPENSSL_cleanse(out.data, n);
     atrest_throw_crypto(env, "cbcDecrypt: OpenSSL AES-CBC decryption failed");
   }

@@ -17,37 +17,27 @@
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/params.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "_args.h"
 #include "_ciphers.h"
+#include "_keys.h"
 #include "aes.h"
 
 #define NONCE 12
-#define TAG 16
+#define TAG ATREST_TAG
 
-/* Both directions' contexts are prepared on the key's first use, and the raw key is cleansed right
-   then: a key that is only ever used one way (an audit only opens) must not keep its bytes in
-   malloc'd memory until the garbage collector frees the handle. Preparing at first use rather than
-   at creation keeps creating a key (every config load) free of OpenSSL work. */
+/* Both directions' contexts (head.ctx[1] encrypts, head.ctx[0] decrypts) are prepared on the key's
+   first use, and the raw key is cleansed right then: a key that is only ever used one way (an
+   audit only opens) must not keep its bytes in malloc'd memory until the garbage collector frees
+   the handle. Preparing at first use rather than at creation keeps creating a key (every config
+   load) free of OpenSSL work. */
 typedef struct {
-  EVP_CIPHER_CTX *enc;
-  EVP_CIPHER_CTX *dec;
+  atrest_key_head head;
   const EVP_CIPHER *cipher;
   uint8_t key[32];
   int prepared; /* both contexts exist and the key is cleansed */
 } gcm_key;
-
-static void gcm_free(napi_env env, void *data, void *hint) {
-  (void)env;
-  (void)hint;
-  gcm_key *k = data;
-  EVP_CIPHER_CTX_free(k->enc); /* frees and cleanses the key schedule; NULL is a no-op */
-  EVP_CIPHER_CTX_free(k->dec);
-  OPENSSL_cleanse(k, sizeof *k);
-  free(k);
-}
 
 static int gcm_prepare(EVP_CIPHER_CTX *ctx, const EVP_CIPHER *cipher, const uint8_t *key, int enc) {
   return EVP_CipherInit_ex(ctx, cipher, NULL, NULL, NULL, enc) == 1 &&
@@ -60,38 +50,36 @@ static int gcm_prepare(EVP_CIPHER_CTX *ctx, const EVP_CIPHER *cipher, const uint
 static EVP_CIPHER_CTX *gcm_context(gcm_key *k, int enc) {
   if (!k->prepared) {
     for (int e = 1; e >= 0; e--) {
-      EVP_CIPHER_CTX **slot = e ? &k->enc : &k->dec;
-      if (*slot != NULL) continue;
+      if (k->head.ctx[e] != NULL) continue;
       EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
       if (ctx == NULL || !gcm_prepare(ctx, k->cipher, k->key, e)) {
         EVP_CIPHER_CTX_free(ctx);
         return NULL;
       }
-      *slot = ctx;
+      k->head.ctx[e] = ctx;
     }
     OPENSSL_cleanse(k->key, sizeof k->key);
     k->prepared = 1;
   }
-  return enc ? k->enc : k->dec;
+  return k->head.ctx[enc];
 }
 
 napi_value atrest_gcm_key(napi_env env, napi_callback_info info) {
-  napi_value argv[1];
   atrest_bytes key;
-  if (!atrest_args(env, info, 1, argv) || !atrest_get_bytes(env, argv[0], "gcmKey: key must be a Uint8Array", &key)) return NULL;
+  if (!atrest_key_arg(env, info, "gcmKey", &key)) return NULL;
   const EVP_CIPHER *cipher = atrest_aes_gcm(key.length);
   if (cipher == NULL) {
     atrest_throw_range(env, "gcmKey: AES key must be 16, 24 or 32 bytes");
     return NULL;
   }
-  gcm_key *k = calloc(1, sizeof *k);
+  gcm_key *k = atrest_key_new(sizeof *k);
   if (k == NULL) {
     atrest_throw_crypto(env, "gcmKey: out of memory");
     return NULL;
   }
   k->cipher = cipher;
   memcpy(k->key, key.data, key.length);
-  return atrest_new_handle(env, ATREST_HANDLE_GCM, k, gcm_free);
+  return atrest_key_handle(env, ATREST_HANDLE_GCM, k);
 }
 
 /* The tag through the provider's parameter interface (EVP_CIPHER_CTX_ctrl would translate to
@@ -128,65 +116,35 @@ int atrest_gcm_open_raw(EVP_CIPHER_CTX *ctx, const uint8_t *payload, size_t payl
   return ok;
 }
 
+static const char *const SEAL_ARGS[3] = {"out", "plaintext", "aad"};
+static const char *const OPEN_ARGS[3] = {"data", "aad", "out"};
+
 napi_value atrest_gcm_seal(napi_env env, napi_callback_info info) {
-  napi_value argv[5];
-  atrest_bytes out, plaintext, aad;
-  size_t at;
-  if (!atrest_args(env, info, 5, argv)) return NULL;
-  gcm_key *k = atrest_get_handle(env, argv[0], ATREST_HANDLE_GCM);
-  if (k == NULL || !atrest_get_bytes(env, argv[1], "gcmSeal: out must be a Uint8Array", &out) ||
-      !atrest_get_offset(env, argv[2], "gcmSeal: at must be an offset inside out", out.length, &at) ||
-      !atrest_get_bytes(env, argv[3], "gcmSeal: plaintext must be a Uint8Array", &plaintext) ||
-      !atrest_get_bytes(env, argv[4], "gcmSeal: aad must be a Uint8Array", &aad))
+  atrest_aead_call c;
+  uint8_t *sealed;
+  if (!atrest_aead_args(env, info, ATREST_HANDLE_GCM, "gcmSeal", SEAL_ARGS, &c) ||
+      (sealed = atrest_seal_target(env, "gcmSeal", &c, NONCE)) == NULL)
     return NULL;
-  if (out.length - at < NONCE + TAG || out.length - at - NONCE - TAG < plaintext.length) {
-    atrest_throw_range(env, "gcmSeal: out is too small for nonce, ciphertext and tag");
-    return NULL;
-  }
-  uint8_t *sealed = out.data + at + NONCE;
-  if (atrest_overlap(sealed, plaintext.length + TAG, plaintext.data, plaintext.length)) {
-    atrest_throw_range(env, "gcmSeal: out must not overlap plaintext");
-    return NULL;
-  }
-  EVP_CIPHER_CTX *ctx = gcm_context(k, 1);
-  if (ctx == NULL || !atrest_gcm_seal_raw(ctx, out.data + at, aad.data, aad.length, plaintext.data, plaintext.length, sealed)) {
-    OPENSSL_cleanse(sealed, plaintext.length + TAG);
+  EVP_CIPHER_CTX *ctx = gcm_context(c.key, 1);
+  if (ctx == NULL || !atrest_gcm_seal_raw(ctx, c.buf.data + c.at, c.third.data, c.third.length, c.second.data, c.second.length, sealed)) {
+    OPENSSL_cleanse(sealed, c.second.length + TAG);
     atrest_throw_crypto(env, "gcmSeal: OpenSSL AES-GCM encryption failed");
   }
   return NULL;
 }
 
 napi_value atrest_gcm_open(napi_env env, napi_callback_info info) {
-  napi_value argv[5];
-  atrest_bytes data, aad, out;
-  size_t at;
-  if (!atrest_args(env, info, 5, argv)) return NULL;
-  gcm_key *k = atrest_get_handle(env, argv[0], ATREST_HANDLE_GCM);
-  if (k == NULL || !atrest_get_bytes(env, argv[1], "gcmOpen: data must be a Uint8Array", &data) ||
-      !atrest_get_offset(env, argv[2], "gcmOpen: at must be an offset inside data", data.length, &at) ||
-      !atrest_get_bytes(env, argv[3], "gcmOpen: aad must be a Uint8Array", &aad) ||
-      !atrest_get_bytes(env, argv[4], "gcmOpen: out must be a Uint8Array", &out))
+  atrest_aead_call c;
+  size_t n = 0;
+  int bounds;
+  if (!atrest_aead_args(env, info, ATREST_HANDLE_GCM, "gcmOpen", OPEN_ARGS, &c) || (bounds = atrest_open_bounds(env, "gcmOpen", &c, NONCE, &n)) < 0)
     return NULL;
-  napi_value result;
-  size_t payload = data.length - at;
-  if (payload < NONCE + TAG) {
-    napi_get_boolean(env, false, &result);
-    return result;
-  }
-  size_t n = payload - NONCE - TAG;
-  if (out.length < n) {
-    atrest_throw_range(env, "gcmOpen: out is too small for the plaintext");
-    return NULL;
-  }
-  if (atrest_overlap(out.data, n, data.data + at, payload)) {
-    atrest_throw_range(env, "gcmOpen: out must not overlap data");
-    return NULL;
-  }
-  EVP_CIPHER_CTX *ctx = gcm_context(k, 0);
-  if (ctx == NULL) {
+  EVP_CIPHER_CTX *ctx = bounds == 0 ? NULL : gcm_context(c.key, 0);
+  if (bounds == 1 && ctx == NULL) {
     atrest_throw_crypto(env, "gcmOpen: OpenSSL could not prepare AES-GCM");
     return NULL;
   }
-  napi_get_boolean(env, atrest_gcm_open_raw(ctx, data.data + at, payload, aad.data, aad.length, out.data), &result);
+  napi_value result;
+  napi_get_boolean(env, bounds == 1 && atrest_gcm_open_raw(ctx, c.buf.data + c.at, n + NONCE + TAG, c.second.data, c.second.length, c.third.data), &result);
   return result;
 }

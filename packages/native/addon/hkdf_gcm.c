@@ -19,34 +19,26 @@
 #define OPENSSL_SUPPRESS_DEPRECATED
 #include <openssl/crypto.h>
 #include <openssl/sha.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "_args.h"
 #include "_ciphers.h"
+#include "_keys.h"
 #include "aes.h"
 
 #define INFO 32
 #define NONCE 12
-#define TAG 16
+#define TAG ATREST_TAG
 #define KEY 32
 #define MIN_SEED 32
 #define BLOCK 64
 
+/* head.ctx[0] is the one AES-GCM context, rekeyed per value in either direction. */
 typedef struct {
+  atrest_key_head head;
   SHA256_CTX inner;
   SHA256_CTX outer;
-  EVP_CIPHER_CTX *ctx;
 } hkdf_gcm_key;
-
-static void hkdf_free(napi_env env, void *data, void *hint) {
-  (void)env;
-  (void)hint;
-  hkdf_gcm_key *k = data;
-  EVP_CIPHER_CTX_free(k->ctx);
-  OPENSSL_cleanse(k, sizeof *k);
-  free(k);
-}
 
 static int hmac_prepare(hkdf_gcm_key *k, const uint8_t *seed, size_t length) {
   uint8_t block[BLOCK] = {0};
@@ -81,86 +73,63 @@ static int derive(const hkdf_gcm_key *k, const uint8_t *info, uint8_t key[KEY]) 
 
 static int rekey(hkdf_gcm_key *k, const uint8_t *info, int enc) {
   uint8_t key[KEY];
-  int ok = derive(k, info, key) && EVP_CipherInit_ex(k->ctx, NULL, NULL, key, NULL, enc) == 1;
+  int ok = derive(k, info, key) && EVP_CipherInit_ex(k->head.ctx[0], NULL, NULL, key, NULL, enc) == 1;
   OPENSSL_cleanse(key, sizeof key);
   return ok;
 }
 
 napi_value atrest_hkdf_gcm_key(napi_env env, napi_callback_info info) {
-  napi_value argv[1];
   atrest_bytes seed;
-  if (!atrest_args(env, info, 1, argv) || !atrest_get_bytes(env, argv[0], "hkdfGcmKey: seed must be a Uint8Array", &seed)) return NULL;
+  if (!atrest_key_arg(env, info, "hkdfGcmKey", &seed)) return NULL;
   if (seed.length < MIN_SEED) {
     atrest_throw_range(env, "hkdfGcmKey: the seed must be at least 32 bytes");
     return NULL;
   }
   const EVP_CIPHER *cipher = atrest_aes_gcm(KEY);
-  hkdf_gcm_key *k = calloc(1, sizeof *k);
-  if (k == NULL || cipher == NULL || !hmac_prepare(k, seed.data, seed.length) || (k->ctx = EVP_CIPHER_CTX_new()) == NULL ||
-      EVP_CipherInit_ex(k->ctx, cipher, NULL, NULL, NULL, 1) != 1 ||
-      EVP_CIPHER_CTX_ctrl(k->ctx, EVP_CTRL_GCM_SET_IVLEN, NONCE, NULL) != 1) {
-    if (k != NULL) hkdf_free(env, k, NULL);
+  hkdf_gcm_key *k = atrest_key_new(sizeof *k);
+  EVP_CIPHER_CTX *ctx = k == NULL ? NULL : (k->head.ctx[0] = EVP_CIPHER_CTX_new());
+  if (ctx == NULL || cipher == NULL || !hmac_prepare(k, seed.data, seed.length) ||
+      EVP_CipherInit_ex(ctx, cipher, NULL, NULL, NULL, 1) != 1 || EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_IVLEN, NONCE, NULL) != 1) {
+    if (k != NULL) atrest_key_free(env, k, NULL);
     atrest_throw_crypto(env, "hkdfGcmKey: OpenSSL could not prepare HKDF and AES-GCM");
     return NULL;
   }
-  return atrest_new_handle(env, ATREST_HANDLE_HKDF_GCM, k, hkdf_free);
+  return atrest_key_handle(env, ATREST_HANDLE_HKDF_GCM, k);
 }
 
+static const char *const SEAL_ARGS[3] = {"out", "plaintext", "aad"};
+static const char *const OPEN_ARGS[3] = {"data", "aad", "out"};
+
 napi_value atrest_hkdf_gcm_seal(napi_env env, napi_callback_info info) {
-  napi_value argv[5];
-  atrest_bytes out, plaintext, aad;
-  size_t at;
-  if (!atrest_args(env, info, 5, argv)) return NULL;
-  hkdf_gcm_key *k = atrest_get_handle(env, argv[0], ATREST_HANDLE_HKDF_GCM);
-  if (k == NULL || !atrest_get_bytes(env, argv[1], "hkdfGcmSeal: out must be a Uint8Array", &out) ||
-      !atrest_get_offset(env, argv[2], "hkdfGcmSeal: at must be an offset inside out", out.length, &at) ||
-      !atrest_get_bytes(env, argv[3], "hkdfGcmSeal: plaintext must be a Uint8Array", &plaintext) ||
-      !atrest_get_bytes(env, argv[4], "hkdfGcmSeal: aad must be a Uint8Array", &aad))
+  atrest_aead_call c;
+  uint8_t *sealed;
+  if (!atrest_aead_args(env, info, ATREST_HANDLE_HKDF_GCM, "hkdfGcmSeal", SEAL_ARGS, &c) ||
+      (sealed = atrest_seal_target(env, "hkdfGcmSeal", &c, INFO + NONCE)) == NULL)
     return NULL;
-  if (out.length - at < INFO + NONCE + TAG || out.length - at - INFO - NONCE - TAG < plaintext.length) {
-    atrest_throw_range(env, "hkdfGcmSeal: out is too small for info, nonce, ciphertext and tag");
-    return NULL;
-  }
-  uint8_t *sealed = out.data + at + INFO + NONCE;
-  if (atrest_overlap(sealed, plaintext.length + TAG, plaintext.data, plaintext.length)) {
-    atrest_throw_range(env, "hkdfGcmSeal: out must not overlap plaintext");
-    return NULL;
-  }
-  if (!rekey(k, out.data + at, 1) ||
-      !atrest_gcm_seal_raw(k->ctx, out.data + at + INFO, aad.data, aad.length, plaintext.data, plaintext.length, sealed)) {
-    OPENSSL_cleanse(sealed, plaintext.length + TAG);
+  hkdf_gcm_key *k = c.key;
+  uint8_t *info_at = c.buf.data + c.at;
+  if (!rekey(k, info_at, 1) ||
+      !atrest_gcm_seal_raw(k->head.ctx[0], info_at + INFO, c.third.data, c.third.length, c.second.data, c.second.length, sealed)) {
+    OPENSSL_cleanse(sealed, c.second.length + TAG);
     atrest_throw_crypto(env, "hkdfGcmSeal: OpenSSL AES-GCM encryption failed");
   }
   return NULL;
 }
 
 napi_value atrest_hkdf_gcm_open(napi_env env, napi_callback_info info) {
-  napi_value argv[5];
-  atrest_bytes data, aad, out;
-  size_t at;
-  if (!atrest_args(env, info, 5, argv)) return NULL;
-  hkdf_gcm_key *k = atrest_get_handle(env, argv[0], ATREST_HANDLE_HKDF_GCM);
-  if (k == NULL || !atrest_get_bytes(env, argv[1], "hkdfGcmOpen: data must be a Uint8Array", &data) ||
-      !atrest_get_offset(env, argv[2], "hkdfGcmOpen: at must be an offset inside data", data.length, &at) ||
-      !atrest_get_bytes(env, argv[3], "hkdfGcmOpen: aad must be a Uint8Array", &aad) ||
-      !atrest_get_bytes(env, argv[4], "hkdfGcmOpen: out must be a Uint8Array", &out))
+  atrest_aead_call c;
+  size_t n = 0;
+  int bounds;
+  if (!atrest_aead_args(env, info, ATREST_HANDLE_HKDF_GCM, "hkdfGcmOpen", OPEN_ARGS, &c) ||
+      (bounds = atrest_open_bounds(env, "hkdfGcmOpen", &c, INFO + NONCE, &n)) < 0)
     return NULL;
-  napi_value result;
-  size_t payload = data.length - at;
-  if (payload < INFO + NONCE + TAG) {
-    napi_get_boolean(env, false, &result);
-    return result;
-  }
-  size_t n = payload - INFO - NONCE - TAG;
-  if (out.length < n || atrest_overlap(out.data, n, data.data + at, payload)) {
-    atrest_throw_range(env, "hkdfGcmOpen: out must hold the plaintext and must not overlap data");
-    return NULL;
-  }
-  if (!rekey(k, data.data + at, 0)) {
+  hkdf_gcm_key *k = c.key;
+  const uint8_t *info_at = c.buf.data + c.at;
+  if (bounds == 1 && !rekey(k, info_at, 0)) {
     atrest_throw_crypto(env, "hkdfGcmOpen: OpenSSL could not derive the key");
     return NULL;
   }
-  int ok = atrest_gcm_open_raw(k->ctx, data.data + at + INFO, payload - INFO, aad.data, aad.length, out.data);
-  napi_get_boolean(env, ok, &result);
+  napi_value result;
+  napi_get_boolean(env, bounds == 1 && atrest_gcm_open_raw(k->head.ctx[0], info_at + INFO, n + NONCE + TAG, c.second.data, c.second.length, c.third.data), &result);
   return result;
 }

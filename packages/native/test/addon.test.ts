@@ -91,6 +91,49 @@ describe.runIf(native.addon !== null)('addon functions', () => {
     expect(() => (addon.gcmSeal as (...a: unknown[]) => void)(h, out)).toThrow(/too few arguments/);
   });
 
+  it('the AEAD entry points share one argument check, whose texts name the function and the argument', () => {
+    const seed = randomBytes(32);
+    const families = [
+      { seal: 'gcmSeal', open: 'gcmOpen', make: 'gcmKey', handle: addon.gcmKey(key), header: 12 },
+      { seal: 'hkdfGcmSeal', open: 'hkdfGcmOpen', make: 'hkdfGcmKey', handle: addon.hkdfGcmKey(seed), header: 44 },
+    ] as const;
+    const thrown = (f: () => unknown): [string, string] | undefined => {
+      try {
+        f();
+      } catch (e) {
+        return [(e as Error).constructor.name, (e as Error).message];
+      }
+      return undefined;
+    };
+    const call = (name: string, ...args: unknown[]): unknown => (addon as unknown as Record<string, (...a: unknown[]) => unknown>)[name](...args);
+    for (const f of families) {
+      const pt = new Uint8Array(10);
+      const out = new Uint8Array(f.header + 10 + 16);
+      out.set(randomBytes(f.header));
+      expect(thrown(() => call(f.seal, f.handle, 'out', 0, pt, aad))).toEqual(['TypeError', `${f.seal}: out must be a Uint8Array`]);
+      expect(thrown(() => call(f.seal, f.handle, out, '0', pt, aad))).toEqual(['TypeError', `${f.seal}: at must be an offset inside out`]);
+      expect(thrown(() => call(f.seal, f.handle, out, 0.5, pt, aad))).toEqual(['RangeError', `${f.seal}: at must be an offset inside out`]);
+      expect(thrown(() => call(f.seal, f.handle, out, 0, [1], aad))).toEqual(['TypeError', `${f.seal}: plaintext must be a Uint8Array`]);
+      expect(thrown(() => call(f.seal, f.handle, out, 0, pt, null))).toEqual(['TypeError', `${f.seal}: aad must be a Uint8Array`]);
+      expect(thrown(() => call(f.seal, f.handle, out, 1, pt, aad))).toEqual(['RangeError', `${f.seal}: out is too small for the header, ciphertext and tag`]);
+      expect(thrown(() => call(f.seal, f.handle, out, 0, out.subarray(f.header, f.header + 10), aad))).toEqual(['RangeError', `${f.seal}: out must not overlap plaintext`]);
+      call(f.seal, f.handle, out, 0, pt, aad);
+      expect(thrown(() => call(f.open, f.handle, out, 0, aad, new Uint8Array(9)))).toEqual(['RangeError', `${f.open}: out is too small for the plaintext`]);
+      expect(thrown(() => call(f.open, f.handle, out, 0, aad, out.subarray(0, 10)))).toEqual(['RangeError', `${f.open}: out must not overlap data`]);
+      expect(thrown(() => call(f.open, f.handle, out, 0, 'aad', new Uint8Array(10)))).toEqual(['TypeError', `${f.open}: aad must be a Uint8Array`]);
+      expect(thrown(() => call(f.open, f.handle, out, out.length + 1, aad, new Uint8Array(10)))).toEqual(['RangeError', `${f.open}: at must be an offset inside data`]);
+      // Shorter than header and tag: not a value (false), checked before out's size.
+      expect(call(f.open, f.handle, out.subarray(0, f.header + 15), 0, aad, new Uint8Array(0))).toBe(false);
+      const back = new Uint8Array(10).fill(7);
+      expect(call(f.open, f.handle, out, 0, aad, back)).toBe(true);
+      expect(back).toEqual(pt);
+      expect(thrown(() => call(f.make, 'key'))).toEqual(['TypeError', `${f.make}: key must be a Uint8Array`]);
+    }
+    expect(thrown(() => addon.cbcKey('key' as unknown as Uint8Array))).toEqual(['TypeError', 'cbcKey: key must be a Uint8Array']);
+    expect(thrown(() => addon.cbcEncrypt(addon.cbcKey(key), new Uint8Array(48), 0, 49))).toEqual(['RangeError', 'cbcEncrypt: end must be an offset inside buf']);
+    expect(thrown(() => addon.cbcDecrypt(addon.cbcKey(key), new Uint8Array(48), 0, 'out' as unknown as Uint8Array))).toEqual(['TypeError', 'cbcDecrypt: out must be a Uint8Array']);
+  });
+
   it('error messages never carry key or data bytes', () => {
     const secret = Buffer.from('00112233445566778899aabbccddeeff', 'hex');
     for (const f of [() => addon.gcmKey(secret.subarray(0, 15)), () => addon.cbcKey(secret.subarray(0, 15))]) {
