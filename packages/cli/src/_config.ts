@@ -3,10 +3,9 @@
  * @module
  */
 import { fromUtf8 } from '@atrest/core';
-import { loadEncryptionConfiguration, type LoadedEncryptionConfiguration } from '@atrest/config';
+import { type EncryptionConfiguration, loadEncryptionConfiguration, type LoadedEncryptionConfiguration, parseEncryptionConfiguration } from '@atrest/config';
 import { byteLimit, DEFAULT_MAX_CONFIG_BYTES, readInput } from './_io.js';
 import { required } from './_args.js';
-import { grpcKmsFactory } from '@atrest/kms-grpc';
 import { closeAtEnd } from './_cleanup.js';
 import { cliKmsFactory, type RealKmsFactory } from './_kms.js';
 
@@ -28,12 +27,28 @@ export interface KmsWiring {
 export async function loadConfigFile(path: string, kms: KmsWiring = {}): Promise<LoadedEncryptionConfiguration> {
   const text = fromUtf8(await readInput(path, 'config', kms.maxBytes ?? DEFAULT_MAX_CONFIG_BYTES, '--max-config-bytes'));
   let real = kms.real;
-  if (real === undefined) {
+  if (real === undefined && hasKmsProvider(text)) {
+    // The gRPC client (and @grpc/grpc-js) loads only for a config that names a KMS plugin.
+    const { grpcKmsFactory } = await import('@atrest/kms-grpc');
     const grpc = grpcKmsFactory();
     closeAtEnd(() => grpc.close());
     real = grpc.create;
   }
   return loadEncryptionConfiguration(text, { source: path, kms: cliKmsFactory(kms.mocks ?? [], real) });
+}
+
+/**
+ * Whether a config names any kms provider. A config that does not parse answers true, so that
+ * loading it reports the parse error with everything wired exactly as for a valid config.
+ */
+function hasKmsProvider(text: string): boolean {
+  let config: EncryptionConfiguration;
+  try {
+    config = parseEncryptionConfiguration(text);
+  } catch {
+    return true;
+  }
+  return config.resources.some((r) => r.providers.some((p) => p.kms !== undefined));
 }
 
 /** The flags of every command that reads a config: `--config`, `--kms-mock` (repeatable), `--max-config-bytes`. */

@@ -4,10 +4,12 @@
  *
  * A command reads a snapshot when given a SNAPSHOT file, and a running etcd when given
  * `--endpoints` (or, with no SNAPSHOT, `ETCDCTL_ENDPOINTS`). Nothing here writes to etcd.
+ * `@atrest/etcd-live` (and its gRPC stack) loads when a command opens a connection, so commands
+ * that read a snapshot file do not pay for it at start-up.
  * @module
  */
 import type { AuditRevision, SourceFacts } from '@atrest/audit';
-import { connectionOptionsFrom, type LiveEtcd, LiveCompactedError, type LiveFacts, openLiveEtcd } from '@atrest/etcd-live';
+import type { LiveEtcd, LiveFacts } from '@atrest/etcd-live';
 import { UsageError } from './_errors.js';
 import type { CliIO } from './_io.js';
 
@@ -61,6 +63,7 @@ export function snapshotOrLive(command: string, positionals: readonly string[], 
 
 /** Open the connection the flags and environment describe, prompting for a password when `--user` has none. */
 export async function openLive(values: LiveValues, io: CliIO): Promise<LiveEtcd> {
+  const { connectionOptionsFrom, openLiveEtcd } = await import('@atrest/etcd-live');
   const { options, passwordMissing } = connectionOptionsFrom(
     {
       ...(values.endpoints !== undefined ? { endpoints: values.endpoints } : {}),
@@ -124,6 +127,7 @@ export function liveRevisions(live: LiveEtcd, facts: LiveFacts, history: boolean
  * meanwhile (at most `attempts` times, each said on stderr).
  */
 export async function withCompactionRetry<T>(live: LiveEtcd, io: CliIO, command: string, read: (facts: LiveFacts) => Promise<T>, attempts = 3): Promise<T> {
+  const { LiveCompactedError } = await import('@atrest/etcd-live');
   for (let attempt = 1; ; attempt++) {
     const facts = await live.facts();
     try {

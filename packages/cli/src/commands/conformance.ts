@@ -4,7 +4,6 @@
  * @module
  */
 import { fromUtf8 } from '@atrest/core';
-import { conformanceExitCode, formatConformanceReport, runConformance, serveConformance } from '@atrest/conformance';
 import { parse } from '../_args.js';
 import { Exit, UsageError } from '../_errors.js';
 import { type CliIO, readInput } from '../_io.js';
@@ -37,6 +36,7 @@ function parseKnownFailures(text: string): string[] {
 /** Run `atrest conformance ...`. */
 export async function conformanceCommand(argv: string[], io: CliIO): Promise<number> {
   const [sub, ...rest] = argv;
+  const { conformanceExitCode, formatConformanceReport, runConformance, serveConformance } = await import('@atrest/conformance'); // this command's only
   if (sub === 'serve') {
     parse(rest, {});
     await serveConformance(process.stdin, (line) => io.stdout(line));

@@ -2,7 +2,6 @@
  * `atrest kms-plugin`: run atrest's reference KMS v2 plugin on a unix socket until SIGINT/SIGTERM.
  * @module
  */
-import { startReferencePlugin } from '@atrest/kms-grpc';
 import { parse, required } from '../_args.js';
 import { Exit } from '../_errors.js';
 import type { CliIO } from '../_io.js';
@@ -18,6 +17,7 @@ export const kmsPluginUsage = `atrest kms-plugin --socket PATH --kek-file FILE
 /** Run `atrest kms-plugin`; resolves when a signal stops it. */
 export async function kmsPluginCommand(argv: string[], io: CliIO): Promise<number> {
   const { values } = parse(argv, { socket: { type: 'string' }, 'kek-file': { type: 'string' } });
+  const { startReferencePlugin } = await import('@atrest/kms-grpc'); // loaded by this command only
   const plugin = await startReferencePlugin({
     socket: required(values.socket, 'socket'),
     kekFile: required(values['kek-file'], 'kek-file'),

@@ -3,7 +3,7 @@
  * @module
  */
 import { resolveResource, toYamlDocument } from '@atrest/audit';
-import { reencrypt, type ReencryptProgress, type ReencryptReport } from '@atrest/reencrypt';
+import type { ReencryptProgress, ReencryptReport } from '@atrest/reencrypt';
 import { outputFormat, parse } from '../_args.js';
 import { CONFIG_FLAGS, loadConfigFlags } from '../_config.js';
 import { Exit, UsageError } from '../_errors.js';
@@ -51,6 +51,7 @@ export async function reencryptCommand(argv: string[], io: CliIO): Promise<numbe
   if (concurrency !== undefined && !Number.isSafeInteger(concurrency)) throw new UsageError(`--concurrency takes a whole number, got "${values.concurrency}"`);
   const resources = (values.resource ?? []).map((r) => resolveResource(r, '--resource').groupResource);
   const config = await loadConfigFlags(values);
+  const { reencrypt } = await import('@atrest/reencrypt'); // loaded by this command only (it brings the etcd client)
   const etcd = await openLive(values, io);
   const started = performance.now();
   const showProgress = io.stderrIsTTY;

@@ -3,7 +3,6 @@
  * @module
  */
 import { fromUtf8, AtrestError, ErrorCode } from '@atrest/core';
-import { formatResult, runVectorFile } from '@atrest/conformance';
 import { parse } from '../_args.js';
 import { Exit, UsageError } from '../_errors.js';
 import { type CliIO, readInput } from '../_io.js';
@@ -23,6 +22,7 @@ export async function vectorsCommand(argv: string[], io: CliIO): Promise<number>
   if (sub !== 'verify') throw new UsageError(`unknown vectors subcommand "${sub ?? ''}" (expected: verify)`);
   const { positionals } = parse(rest, {}, true);
   if (positionals.length === 0) throw new UsageError('vectors verify needs at least one FILE');
+  const { formatResult, runVectorFile } = await import('@atrest/conformance'); // this command's only
   let passed = 0;
   let failed = 0;
   for (const file of positionals) {
