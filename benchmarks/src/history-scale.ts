@@ -195,7 +195,7 @@ async function run(snapshot: string, runs: number, jsonOut: string | undefined, 
         '|---|---:|---:|---:|---:|---:|',
         `| \`atrest audit --history -o json\` | ${summary.wallSeconds.toFixed(2)} | ${summary.cpuSeconds.toFixed(2)} | ${summary.valuesPerSec} | ${maxRss} | ${summary.firstOutputSeconds?.toFixed(3) ?? 'none'} |`,
         '',
-        `Peak RSS ${maxRss < TARGET_RSS_MB ? 'under' : 'over'} the ${TARGET_RSS_MB} MiB target. First output: fork to the first byte of the progress line on standard error (a pseudo-terminal); the report on stdout comes at the end. ${genLine}`,
+        `Peak RSS ${maxRss < TARGET_RSS_MB ? 'under' : 'over'} the ${TARGET_RSS_MB} MiB target${validation ? ` at ${keys} keys (whether it stays flat to ${TARGET_KEYS} keys only the full run shows)` : ''}. First output: fork to the first byte of the progress line on standard error (a pseudo-terminal); the report on stdout comes at the end. ${genLine}`,
         `Per run (wall s / peak RSS MiB): ${rows.map((r) => `${r.wallSeconds} / ${r.maxRssMB}`).join('; ')}. 1-minute load before each run: ${rows.map((r) => r.load.toFixed(2)).join(', ')}${busy > 0 ? ` (${busy} run(s) started above ${BUSY_LOAD}: take those figures as noisy)` : ''}.`,
       ].join('\n');
       writeSection(join(REPO, 'docs/benchmarks.md'), 'history-scale', body);
