@@ -34,7 +34,8 @@ import { writeSection } from './report.js';
 import { SCALE_CONFIG, type Encoding } from './scale-secrets.js';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
-const CLI = join(REPO, 'packages/cli/bin/atrest.js');
+/** The atrest command as an operator runs it. */
+export const CLI = join(REPO, 'packages/cli/bin/atrest.js');
 const GO_AUDIT = join(GO_ANCHOR_DIR, 'bin', 'atrest-audit-go');
 
 /** One side's figures in one run. */
@@ -49,47 +50,77 @@ export interface SideRun {
   readonly valuesPerCpuSec: number;
 }
 
-interface Timed {
+/** What the wait4 wrapper measured of one child. */
+export interface Timed {
   readonly stdout: string;
   readonly wallSeconds: number;
   readonly cpuSeconds: number;
   readonly maxRssMB: number;
+  /** With `ptyStderr`: seconds from fork to the child's first byte on standard error (undefined: none). */
+  readonly firstStderrSeconds?: number;
 }
 
 /**
  * The wrapper every timed child runs under: fork, exec, `wait4`; writes wall seconds (fork to
- * reap), the child's user and system seconds (all its threads, microsecond resolution) and its
- * peak RSS in KiB to the file named by its first argument. GNU time prints hundredths, too coarse
- * for a Go run of a quarter of a second.
+ * reap), the child's user and system seconds (all its threads, microsecond resolution), its
+ * peak RSS in KiB and the seconds from fork to the first byte the child wrote on standard error
+ * (-1 when not asked for, or none) to the file named by its first argument. GNU time prints
+ * hundredths, too coarse for a Go run of a quarter of a second. With `--pty-stderr` before the
+ * command, the child's standard error is a pseudo-terminal (as an operator's is, so progress
+ * lines are drawn) that the wrapper drains, noting when the first byte came.
  */
 const WAIT4 = `import os, sys, time
 out, argv = sys.argv[1], sys.argv[2:]
+pty_stderr = argv[:1] == ["--pty-stderr"]
+if pty_stderr:
+    import pty
+    argv = argv[1:]
+    master, slave = pty.openpty()
 t = time.monotonic()
 pid = os.fork()
 if pid == 0:
     try:
+        if pty_stderr:
+            os.dup2(slave, 2)
+            os.close(master)
+            os.close(slave)
         os.execv(argv[0], argv)
     finally:
         os._exit(127)
+first = -1.0
+if pty_stderr:
+    os.close(slave)
+    while True:
+        try:
+            b = os.read(master, 65536)
+        except OSError:
+            break
+        if not b:
+            break
+        if first < 0:
+            first = time.monotonic() - t
 _, status, ru = os.wait4(pid, 0)
 wall = time.monotonic() - t
 with open(out, "w") as f:
-    f.write("%.6f %.6f %.6f %d\\n" % (wall, ru.ru_utime, ru.ru_stime, ru.ru_maxrss))
+    f.write("%.6f %.6f %.6f %d %.6f\\n" % (wall, ru.ru_utime, ru.ru_stime, ru.ru_maxrss, first))
 sys.exit(os.waitstatus_to_exitcode(status))
 `;
 
-/** Run `argv` under the wait4 wrapper; stdout to /dev/null unless `keepStdout`. */
-function timed(argv: readonly string[], scratch: string, keepStdout: boolean): Timed {
+/**
+ * Run `argv` under the wait4 wrapper; stdout to /dev/null unless `keepStdout`; with `ptyStderr`,
+ * standard error is a pseudo-terminal the wrapper drains (and times) instead of a pipe.
+ */
+export function timed(argv: readonly string[], scratch: string, keepStdout: boolean, ptyStderr = false): Timed {
   const out = join(scratch, 'rusage.txt');
   rmSync(out, { force: true });
-  const r = spawnSync('python3', ['-c', WAIT4, out, ...argv], {
+  const r = spawnSync('python3', ['-c', WAIT4, out, ...(ptyStderr ? ['--pty-stderr'] : []), ...argv], {
     encoding: 'utf8',
     maxBuffer: 256 << 20,
     stdio: ['ignore', keepStdout ? 'pipe' : 'ignore', 'pipe'],
   });
   if (r.status !== 0) throw new Error(`${argv.join(' ')} failed (${r.status ?? r.error?.message}):\n${r.stderr}`);
-  const [wall, user, sys, rssKB] = readFileSync(out, 'utf8').trim().split(' ').map(Number) as [number, number, number, number];
-  return { stdout: r.stdout ?? '', wallSeconds: wall, cpuSeconds: user + sys, maxRssMB: Math.round(rssKB / 1024) };
+  const [wall, user, sys, rssKB, first] = readFileSync(out, 'utf8').trim().split(' ').map(Number) as [number, number, number, number, number];
+  return { stdout: r.stdout ?? '', wallSeconds: wall, cpuSeconds: user + sys, maxRssMB: Math.round(rssKB / 1024), ...(first >= 0 ? { firstStderrSeconds: first } : {}) };
 }
 
 const atrestArgv = (snapshot: string, config: string): string[] => [process.execPath, CLI, 'audit', snapshot, '--config', config, '-o', 'json'];

@@ -71,12 +71,29 @@ export function secretObject(i: number, size: number, encoding: Encoding): Uint8
   return encoding === 'json' ? json(i, size) : pb(i, size);
 }
 
+/** Options of {@link putSecrets}. */
+export interface PutOptions {
+  /** Puts outstanding at once (default 128). */
+  readonly inFlight?: number;
+  /** Called every 5000 puts with the number done, instead of the default progress line. */
+  readonly onProgress?: (n: number) => void;
+}
+
 /**
  * Write Secrets `0..count-1` into the etcd at `endpoint`, each encrypted by `configYaml`'s write
- * key for its etcd key and put as its own revision, as kube-apiserver writes.
+ * key for its etcd key and put as its own revision, as kube-apiserver writes. Called again on
+ * the same etcd, it writes a new revision of each (a fresh nonce, the same object).
  * @param label - what the progress line says (`generate`, `load`)
  */
-export async function putSecrets(endpoint: string, count: number, configYaml: string, label: string, size = 2048, encoding: Encoding = 'json'): Promise<void> {
+export async function putSecrets(
+  endpoint: string,
+  count: number,
+  configYaml: string,
+  label: string,
+  size = 2048,
+  encoding: Encoding = 'json',
+  options: PutOptions = {},
+): Promise<void> {
   const putter = new EtcdPutter(endpoint);
   try {
     const t = loadEncryptionConfiguration(configYaml).transformerForResource('secrets');
@@ -86,8 +103,8 @@ export async function putSecrets(endpoint: string, count: number, configYaml: st
         yield [key, writeSync(t, secretObject(i, size, encoding), key)];
       }
     }
-    await putter.putAll(items(), 128, (n) => process.stderr.write(`\r${label}: ${n}/${count}`));
-    process.stderr.write('\n');
+    await putter.putAll(items(), options.inFlight ?? 128, options.onProgress ?? ((n) => process.stderr.write(`\r${label}: ${n}/${count}`)));
+    if (options.onProgress === undefined) process.stderr.write('\n');
   } finally {
     putter.close();
   }

@@ -1,0 +1,241 @@
+/**
+ * Auditing a snapshot with history at scale (issue 12, "Scale"): N Secrets of ~2 KiB (JSON,
+ * `scale-secrets.ts`), each written R times into a real etcd (every put its own revision, so the
+ * snapshot holds N × R revisions, all encrypted under `SCALE_CONFIG`), then `atrest audit` run on
+ * it as an operator runs it. The target is flat memory: peak RSS under 256 MiB at 1,000,000 keys.
+ *
+ *   node benchmarks/dist/history-scale.js generate --keys N [--revisions 3] --out FILE [--in-flight 64]
+ *   node benchmarks/dist/history-scale.js run --snapshot FILE [--runs 3] [--json out.json] [--write-docs]
+ *
+ * `generate` starts Debian's etcd 3.4 on 127.0.0.1 with `startEtcd` (`@atrest/test-support`; a
+ * 64 GiB backend quota; etcd 3.4 has no switch to turn fsync off, so its WAL is synced as usual),
+ * writes the N keys R times with `putSecrets` (the audit benchmark's writer, `EtcdPutter`, many
+ * puts in flight), saves the snapshot with `etcdctl snapshot save` (no time limit: a 1M × 3
+ * snapshot takes longer than `ctl`'s minute), stops etcd by its PID and removes its data dir.
+ * Progress (puts, rate, ETA) goes to stderr; the measured rate, the file size and the projection
+ * to 1,000,000 × R are printed and kept beside the snapshot in `FILE.gen.json`.
+ *
+ * `run` starts `node packages/cli/bin/atrest.js audit FILE --config CONFIG --history -o json` in a
+ * fresh process per run under `audit-vs-go.ts`'s wait4 wrapper (wall, user + system CPU, peak
+ * RSS), with standard error on a pseudo-terminal, as in an operator's shell, so the CLI draws its
+ * progress line: the time to first output is fork to the first byte on standard error (that
+ * progress line; the report on stdout only comes at the end, so its time is the wall time). A
+ * snapshot audit reads every revision in the file whether or not `--history` is given (the flag
+ * lists old revisions in the table and counts them for `--fail-on`); values = the report's
+ * `totals.snapshot.putRevisions`, and every one must be classified encrypted.
+ * @module
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { startEtcd } from '@atrest/test-support';
+import { CLI, timed } from './audit-vs-go.js';
+import { BUSY_LOAD } from './compare.js';
+import { median } from './ratios.js';
+import { writeSection } from './report.js';
+import { putSecrets, SCALE_CONFIG } from './scale-secrets.js';
+
+const REPO = fileURLToPath(new URL('../../', import.meta.url));
+const TARGET_KEYS = 1_000_000;
+const TARGET_RSS_MB = 256;
+
+/** What `generate` measured; kept in `FILE.gen.json`. */
+export interface Generated {
+  readonly keys: number;
+  readonly revisions: number;
+  readonly puts: number;
+  readonly inFlight: number;
+  /** Writing alone (etcd start and snapshot save not counted). */
+  readonly putSeconds: number;
+  readonly putsPerSec: number;
+  readonly snapshotSeconds: number;
+  readonly totalSeconds: number;
+  readonly bytes: number;
+  /** Linear projection to {@link TARGET_KEYS} keys × the same revisions. */
+  readonly projected: { readonly keys: number; readonly seconds: number; readonly bytes: number };
+}
+
+const mib = (b: number): string => (b / 2 ** 20).toFixed(0);
+const duration = (s: number): string => (s >= 3600 ? `${(s / 3600).toFixed(1)} h` : s >= 60 ? `${(s / 60).toFixed(1)} min` : `${s.toFixed(0)} s`);
+
+/** Write `keys` Secrets `revisions` times each into a fresh etcd and save its snapshot to `out`. */
+export async function generateHistory(keys: number, revisions: number, out: string, inFlight: number): Promise<Generated> {
+  const t0 = Date.now();
+  const etcd = await startEtcd({ quotaBytes: 64 * 1024 ** 3 });
+  let putSeconds: number;
+  let snapshotSeconds: number;
+  const puts = keys * revisions;
+  try {
+    const start = Date.now();
+    for (let r = 0; r < revisions; r++) {
+      await putSecrets(etcd.endpoint, keys, SCALE_CONFIG, 'generate', 2048, 'json', {
+        inFlight,
+        onProgress: (n) => {
+          const done = r * keys + n;
+          const seconds = (Date.now() - start) / 1000;
+          const rate = done / seconds;
+          process.stderr.write(
+            `\rgenerate: ${done.toLocaleString('en')}/${puts.toLocaleString('en')} puts (revision ${r + 1}/${revisions}), ${Math.round(rate).toLocaleString('en')}/s, ETA ${duration((puts - done) / rate)}   `,
+          );
+        },
+      });
+    }
+    putSeconds = (Date.now() - start) / 1000;
+    process.stderr.write(`\ngenerate: ${puts.toLocaleString('en')} puts in ${duration(putSeconds)}; saving the snapshot\n`);
+    const s0 = Date.now();
+    // etcdctl directly, without `ctl`'s 60 s limit: a multi-GB snapshot takes longer.
+    const r = spawnSync('etcdctl', ['--endpoints', etcd.endpoint, '--dial-timeout', '3s', 'snapshot', 'save', out], {
+      env: { ...process.env, ETCDCTL_API: '3' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    if (r.status !== 0) throw new Error(`etcdctl snapshot save failed: ${r.stderr?.toString() ?? r.error}`);
+    snapshotSeconds = (Date.now() - s0) / 1000;
+  } finally {
+    await etcd.stop();
+  }
+  const bytes = statSync(out).size;
+  const putsPerSec = Math.round(puts / putSeconds);
+  const scale = TARGET_KEYS / keys;
+  return {
+    keys,
+    revisions,
+    puts,
+    inFlight,
+    putSeconds: Number(putSeconds.toFixed(1)),
+    putsPerSec,
+    snapshotSeconds: Number(snapshotSeconds.toFixed(1)),
+    totalSeconds: Number(((Date.now() - t0) / 1000).toFixed(1)),
+    bytes,
+    projected: { keys: TARGET_KEYS, seconds: Math.round((putSeconds + snapshotSeconds) * scale), bytes: Math.round(bytes * scale) },
+  };
+}
+
+/** One audit's figures. */
+export interface HistoryRun {
+  readonly load: number;
+  readonly wallSeconds: number;
+  readonly cpuSeconds: number;
+  readonly valuesPerSec: number;
+  readonly maxRssMB: number;
+  /** Fork to the first byte on standard error (the progress line). */
+  readonly firstOutputSeconds: number | undefined;
+}
+
+interface AuditTotals {
+  readonly totals: { keys: { present: number }; snapshot: { putRevisions: number; byStatus: { encrypted?: number } } };
+}
+
+async function run(snapshot: string, runs: number, jsonOut: string | undefined, writeDocs: boolean): Promise<void> {
+  const scratch = mkdtempSync(join(tmpdir(), 'atrest-history-scale-'));
+  try {
+    const config = join(scratch, 'config.yaml');
+    writeFileSync(config, SCALE_CONFIG);
+    const argv = [process.execPath, CLI, 'audit', snapshot, '--config', config, '--history', '-o', 'json'];
+    const rows: HistoryRun[] = [];
+    let values = 0;
+    let keys = 0;
+    for (let i = 0; i < runs; i++) {
+      const load = loadavg()[0] as number;
+      if (load > BUSY_LOAD) process.stderr.write(`run ${i + 1}: the machine is busy (1-minute load ${load.toFixed(2)}): its figures are flagged\n`);
+      const t = timed(argv, scratch, true, true);
+      const report = JSON.parse(t.stdout) as AuditTotals;
+      values = report.totals.snapshot.putRevisions;
+      keys = report.totals.keys.present;
+      if ((report.totals.snapshot.byStatus.encrypted ?? 0) !== values) throw new Error('history-scale: not every value classified as encrypted');
+      const row: HistoryRun = {
+        load: Number(load.toFixed(2)),
+        wallSeconds: Number(t.wallSeconds.toFixed(2)),
+        cpuSeconds: Number(t.cpuSeconds.toFixed(2)),
+        valuesPerSec: Math.round(values / t.wallSeconds),
+        maxRssMB: t.maxRssMB,
+        firstOutputSeconds: t.firstStderrSeconds === undefined ? undefined : Number(t.firstStderrSeconds.toFixed(3)),
+      };
+      rows.push(row);
+      console.log(JSON.stringify({ run: i + 1, values, ...row }));
+    }
+    const gen = existsSync(`${snapshot}.gen.json`) ? (JSON.parse(readFileSync(`${snapshot}.gen.json`, 'utf8')) as Generated) : undefined;
+    const med = (f: (r: HistoryRun) => number): number => median(rows.map(f));
+    const firsts = rows.map((r) => r.firstOutputSeconds).filter((x): x is number => x !== undefined);
+    const busy = rows.filter((r) => r.load > BUSY_LOAD).length;
+    const maxRss = Math.max(...rows.map((r) => r.maxRssMB));
+    const summary = {
+      snapshot,
+      snapshotMB: Math.round(statSync(snapshot).size / 2 ** 20),
+      keys,
+      values,
+      runs,
+      wallSeconds: med((r) => r.wallSeconds),
+      cpuSeconds: med((r) => r.cpuSeconds),
+      valuesPerSec: med((r) => r.valuesPerSec),
+      maxRssMB: maxRss,
+      firstOutputSeconds: firsts.length > 0 ? median(firsts) : undefined,
+      underTarget: maxRss < TARGET_RSS_MB,
+      busyRuns: busy,
+      ...(gen === undefined ? {} : { generated: gen }),
+    };
+    console.log(JSON.stringify(summary));
+    if (jsonOut !== undefined) writeFileSync(jsonOut, `${JSON.stringify({ node: process.version, ...summary, perRun: rows }, null, 2)}\n`);
+    if (writeDocs) {
+      const validation = keys < TARGET_KEYS;
+      const genLine =
+        gen === undefined
+          ? 'Generation: no `.gen.json` beside the snapshot.'
+          : `Generation (\`generate --keys ${gen.keys} --revisions ${gen.revisions} --in-flight ${gen.inFlight}\`): ${gen.puts} puts in ${gen.putSeconds} s, ${gen.putsPerSec} puts/s, snapshot save ${gen.snapshotSeconds} s, ${mib(gen.bytes)} MiB.${validation ? ` Projected linearly to ${gen.projected.keys} keys × ${gen.revisions}: ${duration(gen.projected.seconds)}, ${(gen.projected.bytes / 2 ** 30).toFixed(1)} GiB (not measured).` : ''}`;
+      const body = [
+        validation
+          ? `**Validation run at ${keys} keys, not the ${TARGET_KEYS}-key result** (the 1M-key run is: \`generate --keys ${TARGET_KEYS} --revisions 3\`, then \`run --write-docs\`).`
+          : `${keys} keys.`,
+        '',
+        `Measured ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${values} revisions (${keys} keys, ${summary.snapshotMB} MiB snapshot), median of ${runs} runs, one fresh process each.`,
+        '',
+        '| command | wall s | CPU s | values/s | peak RSS MiB (max of runs) | first output s |',
+        '|---|---:|---:|---:|---:|---:|',
+        `| \`atrest audit --history -o json\` | ${summary.wallSeconds.toFixed(2)} | ${summary.cpuSeconds.toFixed(2)} | ${summary.valuesPerSec} | ${maxRss} | ${summary.firstOutputSeconds?.toFixed(3) ?? 'none'} |`,
+        '',
+        `Peak RSS ${maxRss < TARGET_RSS_MB ? 'under' : 'over'} the ${TARGET_RSS_MB} MiB target${validation ? ` at ${keys} keys (whether it stays flat to ${TARGET_KEYS} keys only the full run shows)` : ''}. First output: fork to the first byte of the progress line on standard error (a pseudo-terminal); the report on stdout comes at the end. ${genLine}`,
+        `Per run (wall s / peak RSS MiB): ${rows.map((r) => `${r.wallSeconds} / ${r.maxRssMB}`).join('; ')}. 1-minute load before each run: ${rows.map((r) => r.load.toFixed(2)).join(', ')}${busy > 0 ? ` (${busy} run(s) started above ${BUSY_LOAD}: take those figures as noisy)` : ''}.`,
+      ].join('\n');
+      writeSection(join(REPO, 'docs/benchmarks.md'), 'history-scale', body);
+    }
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  const [command, ...rest] = process.argv.slice(2);
+  const { values } = parseArgs({
+    args: rest,
+    options: {
+      keys: { type: 'string' },
+      revisions: { type: 'string', default: '3' },
+      'in-flight': { type: 'string', default: '64' },
+      out: { type: 'string' },
+      snapshot: { type: 'string' },
+      runs: { type: 'string', default: '3' },
+      json: { type: 'string' },
+      'write-docs': { type: 'boolean', default: false },
+    },
+  });
+  if (command === 'generate') {
+    if (values.keys === undefined || values.out === undefined) throw new Error('generate needs --keys N and --out FILE');
+    const g = await generateHistory(Number(values.keys), Number(values.revisions), values.out, Number(values['in-flight']));
+    writeFileSync(`${values.out}.gen.json`, `${JSON.stringify(g, null, 2)}\n`);
+    console.log(JSON.stringify(g));
+    console.error(
+      `generated ${g.puts} revisions in ${duration(g.totalSeconds)} (${g.putsPerSec} puts/s), ${mib(g.bytes)} MiB; ${g.projected.keys} keys × ${g.revisions} projected: ${duration(g.projected.seconds)}, ${(g.projected.bytes / 2 ** 30).toFixed(1)} GiB`,
+    );
+    // `EtcdServer.stop()` leaves its 10 s kill timer armed after etcd has exited: do not wait for it.
+    process.exit(0);
+  } else if (command === 'run') {
+    if (values.snapshot === undefined) throw new Error('run needs --snapshot FILE');
+    await run(values.snapshot, Number(values.runs), values.json, values['write-docs'] === true);
+  } else {
+    throw new Error('usage: history-scale.js generate --keys N [--revisions R] --out FILE | run --snapshot FILE [--runs N] [--json FILE] [--write-docs]');
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) await main();
