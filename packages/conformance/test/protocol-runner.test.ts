@@ -108,11 +108,13 @@ describe('runConformance', () => {
   });
 
   it('fails within the timeout when the implementation stops answering', async () => {
+    // The timeout also bounds the answers that do come (the child's start-up included), so it is
+    // generous enough for a loaded CI machine; what is checked is that the run ends soon after it.
     const start = Date.now();
-    const report = await runConformance({ ...brokenAdapter('silent-after', '3'), files: resolutionOnly, timeoutMs: 500 });
-    expect(Date.now() - start).toBeLessThan(5000);
+    const report = await runConformance({ ...brokenAdapter('silent-after', '3'), files: resolutionOnly, timeoutMs: 3000 });
+    expect(Date.now() - start).toBeLessThan(20_000);
     expect(report.passed).toBe(1);
-    expect(report.fatal).toMatch(/no answer within 500 ms \(request 2, resolve\)/);
+    expect(report.fatal).toMatch(/no answer within 3000 ms \(request 2, resolve\)/);
     expect(report.unexpectedFailures).toHaveLength(40);
   });
 
