@@ -24,7 +24,8 @@ int atrest_args(napi_env env, napi_callback_info info, size_t want, napi_value *
   return 1;
 }
 
-/* Error texts name the function and the argument, never a value; formatted only on failure. */
+/* Error texts name the function and the argument, never a value; formatted only on failure.
+   `format` takes up to two %s, filled from the names `a` and `b`. */
 static void throw_named(napi_env env, int type_error, const char *fn, const char *format, const char *a, const char *b) {
   char text[128];
   char message[160];
@@ -43,7 +44,7 @@ int atrest_get_bytes(napi_env env, napi_value value, const char *fn, const char 
   size_t length = 0;
   void *data = NULL;
   if (napi_get_typedarray_info(env, value, &type, &length, &data, NULL, NULL) != napi_ok || type != napi_uint8_array) {
-    throw_named(env, 1, fn, "%s must be a Uint8Array%s", name, "");
+    throw_named(env, 1, fn, "%s must be a Uint8Array", name, NULL);
     return 0;
   }
   /* A detached or empty array may report NULL data; callers only dereference within length. */
@@ -118,8 +119,12 @@ int atrest_export(napi_env env, napi_value exports, const char *name, napi_callb
          napi_set_named_property(env, exports, name, f) == napi_ok;
 }
 
-int atrest_aead_args(napi_env env, napi_callback_info info, atrest_handle_kind kind, const char *fn,
-                     const char *const names[3], atrest_aead_call *call) {
+/* The byte arguments' names, (buf, second, third), for each way. */
+static const char *const AEAD_NAMES[2][3] = {{"out", "plaintext", "aad"}, {"data", "aad", "out"}};
+
+int atrest_aead_args(napi_env env, napi_callback_info info, atrest_handle_kind kind, const char *fn, atrest_aead_way way,
+                     atrest_aead_call *call) {
+  const char *const *names = AEAD_NAMES[way];
   napi_value argv[5];
   if (!atrest_args(env, info, 5, argv)) return 0;
   call->key = atrest_get_handle(env, argv[0], kind);
@@ -132,12 +137,12 @@ uint8_t *atrest_seal_target(napi_env env, const char *fn, const atrest_aead_call
   size_t room = call->buf.length - call->at;
   size_t length = call->second.length;
   if (room < header + ATREST_TAG || room - header - ATREST_TAG < length) {
-    throw_named(env, 0, fn, "%s is too small for the %s, ciphertext and tag", "out", "header");
+    throw_named(env, 0, fn, "out is too small for the header, ciphertext and tag", NULL, NULL);
     return NULL;
   }
   uint8_t *sealed = call->buf.data + call->at + header;
   if (atrest_overlap(sealed, length + ATREST_TAG, call->second.data, length)) {
-    throw_named(env, 0, fn, "%s must not overlap %s", "out", "plaintext");
+    throw_named(env, 0, fn, "out must not overlap plaintext", NULL, NULL);
     return NULL;
   }
   return sealed;
@@ -148,11 +153,11 @@ int atrest_open_bounds(napi_env env, const char *fn, const atrest_aead_call *cal
   if (payload < header + ATREST_TAG) return 0;
   *n = payload - header - ATREST_TAG;
   if (call->third.length < *n) {
-    throw_named(env, 0, fn, "%s is too small for the %s", "out", "plaintext");
+    throw_named(env, 0, fn, "out is too small for the plaintext", NULL, NULL);
     return -1;
   }
   if (atrest_overlap(call->third.data, *n, call->buf.data + call->at, payload)) {
-    throw_named(env, 0, fn, "%s must not overlap %s", "out", "data");
+    throw_named(env, 0, fn, "out must not overlap data", NULL, NULL);
     return -1;
   }
   return 1;

@@ -63,9 +63,12 @@ typedef struct {
 /** The tag length of every AEAD here; fixed, so OpenSSL never accepts a shorter tag on open. */
 #define ATREST_TAG 16
 
-/** Reads an AEAD call's arguments; `fn` and `names` (buf, second, third) only name them in error texts. */
-int atrest_aead_args(napi_env env, napi_callback_info info, atrest_handle_kind kind, const char *fn,
-                     const char *const names[3], atrest_aead_call *call);
+/** Which way an AEAD call goes; it names the byte arguments in error texts. */
+typedef enum { ATREST_SEAL = 0, ATREST_OPEN = 1 } atrest_aead_way;
+
+/** Reads an AEAD call's arguments; `fn` and `way` only name them in error texts. */
+int atrest_aead_args(napi_env env, napi_callback_info info, atrest_handle_kind kind, const char *fn, atrest_aead_way way,
+                     atrest_aead_call *call);
 
 /** Where a seal writes its ciphertext: out[at + header, ...), which must hold the plaintext and the
     tag and must not overlap the plaintext. NULL after throwing a RangeError. */

@@ -116,13 +116,10 @@ int atrest_gcm_open_raw(EVP_CIPHER_CTX *ctx, const uint8_t *payload, size_t payl
   return ok;
 }
 
-static const char *const SEAL_ARGS[3] = {"out", "plaintext", "aad"};
-static const char *const OPEN_ARGS[3] = {"data", "aad", "out"};
-
 napi_value atrest_gcm_seal(napi_env env, napi_callback_info info) {
   atrest_aead_call c;
   uint8_t *sealed;
-  if (!atrest_aead_args(env, info, ATREST_HANDLE_GCM, "gcmSeal", SEAL_ARGS, &c) ||
+  if (!atrest_aead_args(env, info, ATREST_HANDLE_GCM, "gcmSeal", ATREST_SEAL, &c) ||
       (sealed = atrest_seal_target(env, "gcmSeal", &c, NONCE)) == NULL)
     return NULL;
   EVP_CIPHER_CTX *ctx = gcm_context(c.key, 1);
@@ -137,7 +134,7 @@ napi_value atrest_gcm_open(napi_env env, napi_callback_info info) {
   atrest_aead_call c;
   size_t n = 0;
   int bounds;
-  if (!atrest_aead_args(env, info, ATREST_HANDLE_GCM, "gcmOpen", OPEN_ARGS, &c) || (bounds = atrest_open_bounds(env, "gcmOpen", &c, NONCE, &n)) < 0)
+  if (!atrest_aead_args(env, info, ATREST_HANDLE_GCM, "gcmOpen", ATREST_OPEN, &c) || (bounds = atrest_open_bounds(env, "gcmOpen", &c, NONCE, &n)) < 0)
     return NULL;
   EVP_CIPHER_CTX *ctx = bounds == 0 ? NULL : gcm_context(c.key, 0);
   if (bounds == 1 && ctx == NULL) {

@@ -97,13 +97,10 @@ napi_value atrest_hkdf_gcm_key(napi_env env, napi_callback_info info) {
   return atrest_key_handle(env, ATREST_HANDLE_HKDF_GCM, k);
 }
 
-static const char *const SEAL_ARGS[3] = {"out", "plaintext", "aad"};
-static const char *const OPEN_ARGS[3] = {"data", "aad", "out"};
-
 napi_value atrest_hkdf_gcm_seal(napi_env env, napi_callback_info info) {
   atrest_aead_call c;
   uint8_t *sealed;
-  if (!atrest_aead_args(env, info, ATREST_HANDLE_HKDF_GCM, "hkdfGcmSeal", SEAL_ARGS, &c) ||
+  if (!atrest_aead_args(env, info, ATREST_HANDLE_HKDF_GCM, "hkdfGcmSeal", ATREST_SEAL, &c) ||
       (sealed = atrest_seal_target(env, "hkdfGcmSeal", &c, INFO + NONCE)) == NULL)
     return NULL;
   hkdf_gcm_key *k = c.key;
@@ -120,7 +117,7 @@ napi_value atrest_hkdf_gcm_open(napi_env env, napi_callback_info info) {
   atrest_aead_call c;
   size_t n = 0;
   int bounds;
-  if (!atrest_aead_args(env, info, ATREST_HANDLE_HKDF_GCM, "hkdfGcmOpen", OPEN_ARGS, &c) ||
+  if (!atrest_aead_args(env, info, ATREST_HANDLE_HKDF_GCM, "hkdfGcmOpen", ATREST_OPEN, &c) ||
       (bounds = atrest_open_bounds(env, "hkdfGcmOpen", &c, INFO + NONCE, &n)) < 0)
     return NULL;
   hkdf_gcm_key *k = c.key;
