@@ -1,5 +1,6 @@
 /**
- * What the audit remembers per etcd key, in typed arrays indexed by a key number: its resource,
+ * What the audit remembers per etcd key, in typed arrays indexed by the key's number in the
+ * audit's `KeyIndex` (21 bytes a key): its resource,
  * whether it ends deleted, how many tombstones it has, and its *pending* put: the last put seen
  * so far, classified, whose fate (latest or history) is decided by what comes next for the key.
  * A later put or a delete turns it into history; the end of the source makes it the latest.
@@ -38,7 +39,6 @@ export interface KeyDetails {
 export class KeyStates {
   #size = 0;
   #resource = new Int32Array(1024);
-  #entry = new Int32Array(1024);
   #deleted = new Uint8Array(1024);
   #tombstones = new Uint32Array(1024);
   /** The pending put's classification, or -1 for none. */
@@ -57,10 +57,10 @@ export class KeyStates {
     return this.#size;
   }
 
+  /** Grow every column by half again (as `KeyIndex` does): at most a third of them is slack. */
   #grow(): void {
-    const n = this.#resource.length * 2;
+    const n = Math.ceil(this.#resource.length * 1.5);
     this.#resource = grown(this.#resource, n);
-    this.#entry = grown(this.#entry, n);
     this.#deleted = grown(this.#deleted, n);
     this.#tombstones = grown(this.#tombstones, n);
     this.#cls = grown(this.#cls, n);
@@ -68,16 +68,14 @@ export class KeyStates {
   }
 
   /**
-   * A new key.
+   * A new key: the next number, which must be the one `KeyIndex.add` gave it.
    * @param resource - resource index, {@link OTHER} or {@link FILTERED}
-   * @param entry - its KeyIndex entry (for its text)
    * @returns its key number
    */
-  add(resource: number, entry: number): number {
+  add(resource: number): number {
     const k = this.#size;
     if (k === this.#resource.length) this.#grow();
     this.#resource[k] = resource;
-    this.#entry[k] = entry;
     this.#cls[k] = -1;
     this.#size = k + 1;
     return k;
@@ -85,10 +83,6 @@ export class KeyStates {
 
   resource(k: number): number {
     return this.#resource[k] as number;
-  }
-
-  entry(k: number): number {
-    return this.#entry[k] as number;
   }
 
   deleted(k: number): boolean {

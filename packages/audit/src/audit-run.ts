@@ -141,7 +141,7 @@ export class AuditRun {
     if (++this.#seen % 1000 === 0) this.#options.onProgress?.({ revisions: this.#seen, bytes: this.#bytes });
     const key = entry.kv.key;
     const keys = this.#keys;
-    let k = this.#index.get(key);
+    let k = this.#index.find(key);
     if (k < 0) k = this.#newKey(key);
     const r = keys.resource(k);
     if (r === OTHER) {
@@ -229,15 +229,16 @@ export class AuditRun {
         }
       }
     }
-    return this.#keys.add(resource, this.#index.add(key, this.#keys.size));
+    const k = this.#index.add(key);
+    if (this.#keys.add(resource) !== k) throw new Error('audit key tables out of step'); // a bug, not bad input
+    return k;
   }
 
   /** Key `k` as the report names it. */
   #keyName(k: number): KeyName {
-    const entry = this.#keys.entry(k);
-    const text = this.#index.text(entry);
+    const text = this.#index.text(k);
     if (!text.includes('\uFFFD')) return { key: text };
-    const bytes = this.#index.bytes(entry);
+    const bytes = this.#index.bytes(k);
     return { key: text, keyBase64: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('base64') };
   }
 

@@ -11,37 +11,53 @@ import { groupResourceOf } from '../src/resource-of-key.js';
 import { grown } from '../src/_grow.js';
 
 describe('KeyIndex', () => {
-  it('maps byte strings to values like a Map, through growth, with text on demand', () => {
+  it('numbers byte strings in the order added, like a Map, through growth, with text on demand', () => {
     fc.assert(
-      fc.property(fc.array(fc.uint8Array({ maxLength: 40 }), { maxLength: 3000 }), (keys) => {
+      fc.property(fc.array(fc.uint8Array({ maxLength: 300 }), { maxLength: 3000 }), (keys) => {
         const index = new KeyIndex();
         const model = new Map<string, number>();
-        const entries = new Map<string, number>();
         for (const k of keys) {
           const hex = Buffer.from(k).toString('hex');
-          expect(index.get(k)).toBe(model.get(hex) ?? -1);
+          expect(index.find(k)).toBe(model.get(hex) ?? -1);
           if (!model.has(hex)) {
-            model.set(hex, model.size * 3);
-            entries.set(hex, index.add(k, model.size * 3 - 3));
+            expect(index.add(k)).toBe(model.size);
+            model.set(hex, model.size);
           }
         }
         expect(index.size).toBe(model.size);
-        for (const [hex, v] of model) {
+        for (const [hex, n] of model) {
           const bytes = Buffer.from(hex, 'hex');
-          expect(index.get(bytes)).toBe(v);
-          expect(index.text(entries.get(hex) as number)).toBe(new TextDecoder().decode(bytes));
+          expect(index.find(bytes)).toBe(n);
+          expect(index.text(n)).toBe(new TextDecoder().decode(bytes));
+          expect(Buffer.from(index.bytes(n)).toString('hex')).toBe(hex);
         }
       }),
       { numRuns: 30 },
     );
   });
 
+  it('keeps keys exact across storage chunks, with keys longer than a chunk in chunks of their own', () => {
+    const index = new KeyIndex();
+    const keys: Uint8Array[] = [];
+    // 60,000 keys of 40-199 bytes fill several 1 MiB chunks; two keys over 1 MiB fall between them.
+    for (let i = 0; i < 60_000; i++) {
+      if (i === 10_000 || i === 30_000) keys.push(new Uint8Array((1 << 20) + 3 + i).fill(i % 251));
+      keys.push(Buffer.from(`/registry/secrets/ns-${i % 97}/${'x'.repeat(i % 160)}-${i}`));
+    }
+    keys.forEach((k, n) => expect(index.add(k)).toBe(n));
+    keys.forEach((k, n) => {
+      expect(index.find(k)).toBe(n);
+      expect(Buffer.compare(index.bytes(n), k)).toBe(0);
+    });
+    expect(index.find(Buffer.from('/registry/secrets/ns-0/-'))).toBe(-1);
+  });
+
   it('copies the key it is given', () => {
     const index = new KeyIndex();
     const k = Buffer.from('/registry/secrets/a/b');
-    index.add(k, 7);
+    expect(index.add(k)).toBe(0);
     k.fill(0);
-    expect(index.get(Buffer.from('/registry/secrets/a/b'))).toBe(7);
+    expect(index.find(Buffer.from('/registry/secrets/a/b'))).toBe(0);
   });
 });
 
