@@ -7,8 +7,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { basename, dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseEncryptionConfiguration } from '@atrest/config';
 import { utf8 } from '@atrest/core';
@@ -95,7 +95,8 @@ export interface ConformanceReport {
 /** What the runner got for one request. */
 type Answer = { ok: Record<string, unknown> } | { error: { kind: string; text: string } } | { failure: string };
 
-const DEFAULT_VECTOR_DIR = fileURLToPath(new URL('../../../test-vectors/upstream/', import.meta.url));
+// Found from the package's own directory (not from this file's URL, which is a chunk's when the CLI is bundled).
+const DEFAULT_VECTOR_DIR = join(dirname(createRequire(import.meta.url).resolve('@atrest/conformance/package.json')), '../../test-vectors/upstream/');
 const DEFAULT_FILES = ['values.json', 'config-validation.json', 'resolution.json'].map((f) => join(DEFAULT_VECTOR_DIR, f));
 const STDERR_TAIL = 2000;
 

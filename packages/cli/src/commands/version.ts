@@ -10,8 +10,8 @@ import type { CliIO } from '../_io.js';
 
 /** Run `atrest version`. */
 export async function versionCommand(_argv: string[], io: CliIO): Promise<number> {
-  const require = createRequire(import.meta.url);
-  const pkg = require('../../package.json') as { version: string };
+  // By package name, not by path: the same from dist/ and from the bundle.
+  const pkg = createRequire(import.meta.url)('@atrest/cli/package.json') as { version: string };
   const b = defaultBackend();
   const native = nativeStatus();
   io.stdout(
