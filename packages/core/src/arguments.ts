@@ -150,8 +150,9 @@ export function checkOut(out: unknown, needed: number, input: Uint8Array, inputN
 
 /**
  * A read's plaintext moved into the caller's `out` (checked with {@link checkOut} now that its
- * length is known); the original plaintext is wiped either way. For `readInto` implementations
- * whose cipher cannot write into `out` itself.
+ * length is known); the original plaintext is wiped either way, unless it is a view of `data`
+ * itself (identity's reads are): the stored bytes are the caller's. For `readInto`
+ * implementations whose cipher cannot write into `out` itself.
  */
 export function copyInto(r: ReadResult, out: Uint8Array, data: Uint8Array): ReadResult {
   const n = r.plaintext.length;
@@ -159,7 +160,8 @@ export function copyInto(r: ReadResult, out: Uint8Array, data: Uint8Array): Read
     checkOut(out, n, data, 'data');
     out.set(r.plaintext, 0);
   } finally {
-    wipe(r.plaintext);
+    if (!overlaps(r.plaintext, data)) wipe(r.plaintext);
   }
-  return { plaintext: out.subarray(0, n), stale: r.stale };
+  const plaintext = out.subarray(0, n);
+  return r.source === undefined ? { plaintext, stale: r.stale } : { plaintext, stale: r.stale, source: r.source };
 }

@@ -76,6 +76,12 @@ export interface Transformer {
    */
   readAt?(data: Uint8Array, offset: number, context: Uint8Array): MaybePromise<ReadResult>;
   /**
+   * Optional positional hot-loop read, used by chains' `readInto` so that no view is created per
+   * prefix: `readAtInto(data, offset, context, out)` must behave exactly as
+   * `readInto(data.subarray(offset), context, out)`.
+   */
+  readAtInto?(data: Uint8Array, offset: number, context: Uint8Array, out: Uint8Array): MaybePromise<ReadResult>;
+  /**
    * Optional write into one allocation, used by chains so that prefixes are not concatenated per
    * level: `writeAfter(header, plaintext, context)` must return exactly `header` followed by
    * what `write(plaintext, context)` returns, and must neither keep nor modify `header`.
