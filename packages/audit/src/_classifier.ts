@@ -12,6 +12,9 @@
  *   authenticated data), and the object is only checked to decode (with its TypeMeta read, which
  *   the audit compares with the key's resource), or summarized when the audit keeps details, never
  *   decoded in full.
+ * - Plaintexts go into one reused buffer (the chain's `readInto`), not a new allocation per value,
+ *   and are wiped from it as soon as the object check is done. A value whose read is still pending
+ *   (a KMS plugin call) holds the buffer; a read that starts meanwhile gets memory of its own.
  *
  * @module
  */
@@ -83,6 +86,9 @@ export class Classifier {
   readonly #details: boolean;
   /** The kms DEK fingerprint of the value `#envelope` last looked at. */
   #fingerprint: string | undefined;
+  /** Plaintext memory reused from value to value (see the module doc). */
+  #scratch = new Uint8Array(0);
+  #scratchInUse = false;
 
   /** @param details - summarize objects (name, namespace...), not only check that they decode */
   constructor(details: boolean) {
@@ -189,18 +195,47 @@ export class Classifier {
   classify(transformer: Transformer, key: Uint8Array, value: Uint8Array): Outcome | Promise<Outcome> {
     const base = this.#envelope(value);
     const fingerprint = this.#fingerprint;
+    const out = this.#takeScratch(transformer, value.length);
     let r;
     try {
-      r = transformer.read(value, key);
+      r = out === undefined ? transformer.read(value, key) : (transformer.readInto as NonNullable<Transformer['readInto']>)(value, key, out);
     } catch (error) {
+      this.#releaseScratch(out, 0);
       return this.#failed(base, error, fingerprint);
     }
     if (isPromise(r)) {
       return r.then(
-        (result) => this.#readable(base, result, fingerprint),
-        (error: unknown) => this.#failed(base, error, fingerprint),
+        (result) => this.#checked(base, result, fingerprint, out),
+        (error: unknown) => {
+          this.#releaseScratch(out, 0);
+          return this.#failed(base, error, fingerprint);
+        },
       );
     }
-    return this.#readable(base, r, fingerprint);
+    return this.#checked(base, r, fingerprint, out);
+  }
+
+  /** The outcome of a value read into `out` (or into its own memory), `out` wiped afterwards. */
+  #checked(base: Base, r: ReadResult, fingerprint: string | undefined, out: Uint8Array | undefined): Outcome {
+    try {
+      return this.#readable(base, r, fingerprint);
+    } finally {
+      this.#releaseScratch(out, r.plaintext.length);
+    }
+  }
+
+  /** The reused buffer, at least `length` bytes, or undefined (no `readInto`, or a read holds it). */
+  #takeScratch(transformer: Transformer, length: number): Uint8Array | undefined {
+    if (transformer.readInto === undefined || this.#scratchInUse) return undefined;
+    if (this.#scratch.length < length) this.#scratch = new Uint8Array(Math.max(length, 2 * this.#scratch.length, 64 * 1024));
+    this.#scratchInUse = true;
+    return this.#scratch;
+  }
+
+  /** Zero the plaintext's bytes and free the buffer (a failed read has zeroed what it wrote). */
+  #releaseScratch(out: Uint8Array | undefined, used: number): void {
+    if (out === undefined) return;
+    out.fill(0, 0, used);
+    this.#scratchInUse = false;
   }
 }

@@ -1,7 +1,8 @@
 /**
  * The set of etcd keys an audit has seen, each numbered in the order it was first added (0, 1,
  * 2, …), in typed arrays: with the columns of `_key-states.ts` indexed by the same number, the
- * audit's only state that grows with the snapshot. About 13 bytes per key plus the key itself.
+ * audit's only state that grows with the snapshot. Per key: 12 bytes of columns, 6-12 bytes of
+ * table, a length byte and the key itself.
  *
  * Why not a `Map<string, …>`: a string and a map entry per key cost ~150 bytes of V8 heap each,
  * and looking a key up by string means decoding it to UTF-8 text for every revision. Here a
