@@ -15,7 +15,7 @@
  * @module
  */
 import { AtrestError, type ChainEntry, ErrorCode, type ReadResult, type Transformer, utf8 } from '@atrest/core';
-import { checkBytes, checkReadArguments, hasPrefix } from '@atrest/core/internal';
+import { checkBytes, checkOut, checkReadArguments, hasPrefix } from '@atrest/core/internal';
 
 /** The prefix every encrypting provider's values start with, which identity refuses to read. */
 const ENCRYPTED_PREFIX = utf8('k8s:enc:');
@@ -24,14 +24,25 @@ const EMPTY_PREFIX = new Uint8Array(0);
 /** Upstream's text for a value identity refuses. */
 const IDENTITY_ENCRYPTED = 'identity transformer tried to read encrypted data';
 
+/** The checks of a read: the arguments, and identity's refusal of `k8s:enc:` data. */
+function checkReadable(data: Uint8Array, context: Uint8Array): void {
+  checkReadArguments(data, 0, context);
+  if (hasPrefix(data, ENCRYPTED_PREFIX)) {
+    throw new AtrestError(ErrorCode.IdentityEncrypted, IDENTITY_ENCRYPTED, { provider: 'identity', length: data.length });
+  }
+}
+
 const identityTransformer: Transformer = Object.freeze({
   read(data: Uint8Array, context: Uint8Array): ReadResult {
-    checkReadArguments(data, 0, context);
-    if (hasPrefix(data, ENCRYPTED_PREFIX)) {
-      throw new AtrestError(ErrorCode.IdentityEncrypted, IDENTITY_ENCRYPTED, { provider: 'identity', length: data.length });
-    }
+    checkReadable(data, context);
     // Upstream returns the stored slice itself; so do we (no copy: the value is not secret here).
     return { plaintext: data, stale: false, source: 'identity' };
+  },
+  readInto(data: Uint8Array, context: Uint8Array, out: Uint8Array): ReadResult {
+    checkReadable(data, context);
+    checkOut(out, data.length, data, 'data');
+    out.set(data, 0);
+    return { plaintext: out.subarray(0, data.length), stale: false, source: 'identity' };
   },
   write(plaintext: Uint8Array, context: Uint8Array): Uint8Array {
     checkBytes(plaintext, 'plaintext');
@@ -43,7 +54,8 @@ const identityTransformer: Transformer = Object.freeze({
 /**
  * The identity transformer, also what kube-apiserver uses for a resource no rule matches.
  *
- * `read` returns `data` itself (not a copy), never stale; `write` returns `plaintext` itself.
+ * `read` returns `data` itself (not a copy), never stale; `readInto` copies it into `out`;
+ * `write` returns `plaintext` itself.
  *
  * @returns a shared, stateless transformer
  * @throws AtrestError `ERR_IDENTITY_ENCRYPTED` (`identity transformer tried to read encrypted data`)

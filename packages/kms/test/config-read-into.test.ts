@@ -87,6 +87,14 @@ describe.each(availableBackends())('a configuration’s readInto on the $name ba
     );
   });
 
+  it('a resource no rule matches (a bare identity transformer) reads into out too', async () => {
+    const bare = loadEncryptionConfiguration(`apiVersion: apiserver.config.k8s.io/v1\nkind: EncryptionConfiguration\nresources:\n  - resources: [secrets]\n    providers:\n${providers['identity']}`, { backend }).transformerForResource('configmaps');
+    for (const value of [utf8('{"kind":"ConfigMap"}'), utf8('k8s:enc:aesgcm:v1:k1:xyz'), new Uint8Array(0)]) {
+      const out = new Uint8Array(value.length + 3).fill(0xaa);
+      expect(await outcome(() => (bare.readInto as NonNullable<Transformer['readInto']>)(value, CTX, out))).toEqual(await outcome(() => bare.read(value, CTX)));
+    }
+  });
+
   it('refuses an out shorter than the stored value, or overlapping it, with a typed error', async () => {
     const reader = readers[0] as Transformer;
     const value = await reader.write(utf8('a secret'), CTX);
