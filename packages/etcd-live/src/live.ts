@@ -413,6 +413,11 @@ export async function openLiveEtcd(options: EtcdConnectionOptions): Promise<Live
    * Open a raw watch from `start` over [key, end) and hand each response to `onResponse` until it
    * returns true. `onOpen` gets a handle to pause and resume (for
    * back-pressure) and stop. No message for `idleMs` while not paused fails with a timeout.
+   *
+   * etcd3 sends a watch to a member picked at random. A member that is down fails the stream
+   * before its first response (and etcd3 then takes it out of rotation, as for unary calls), so
+   * such a failure opens the watch again, up to once per endpoint. Once a response has arrived,
+   * a failure is final: opening again would replay what the caller already has.
    */
   async function watch(
     key: Buffer,
@@ -421,6 +426,27 @@ export async function openLiveEtcd(options: EtcdConnectionOptions): Promise<Live
     onResponse: (r: IWatchResponse) => boolean | Promise<boolean>,
     idleMs: number,
     onOpen?: (h: WatchHandle) => void,
+  ): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      const opened = { responded: false };
+      try {
+        return await watchOnce(key, end, start, onResponse, idleMs, onOpen, opened);
+      } catch (e) {
+        const final = opened.responded || attempt >= endpoints.length || e instanceof LiveTimeoutError || e instanceof LiveAuthError || e instanceof LiveTlsError || e instanceof LivePermissionError;
+        if (final) throw e;
+      }
+    }
+  }
+
+  /** One watch stream (see {@link watch}); `opened.responded` is set at its first response. */
+  async function watchOnce(
+    key: Buffer,
+    end: Buffer | undefined,
+    start: number,
+    onResponse: (r: IWatchResponse) => boolean | Promise<boolean>,
+    idleMs: number,
+    onOpen: ((h: WatchHandle) => void) | undefined,
+    opened: { responded: boolean },
   ): Promise<void> {
     // etcd3 types the raw stream narrowly; it is grpc-js's ClientDuplexStream (a Node Duplex).
     const stream = (await call('watch', () => client.watchClient.watch())) as unknown as Duplex & { cancel(): void };
@@ -456,6 +482,7 @@ export async function openLiveEtcd(options: EtcdConnectionOptions): Promise<Live
         stop: () => finish(),
       });
       stream.on('data', (r: IWatchResponse) => {
+        opened.responded = true;
         arm();
         chain = chain.then(async () => {
           if (finished) return;
@@ -466,10 +493,13 @@ export async function openLiveEtcd(options: EtcdConnectionOptions): Promise<Live
           }
         });
       });
+      let failed = false;
       stream.on('error', (e: unknown) => {
+        failed = true;
         if (!finished) void classify(e, ctx, 'watch', start).then(finish, finish);
       });
-      stream.on('end', () => finish(new LiveEtcdError('ERR_ETCD', `etcd at ${endpoints.join(', ')} ended the watch stream early`, endpoints)));
+      // An end after an error is that error's (classified above, asynchronously), not an early end.
+      stream.on('end', () => failed || finish(new LiveEtcdError('ERR_ETCD', `etcd at ${endpoints.join(', ')} ended the watch stream early`, endpoints)));
       arm();
       stream.write({ create_request: { key, ...(end ? { range_end: end } : {}), start_revision: start } });
     });
