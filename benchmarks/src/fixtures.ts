@@ -90,8 +90,9 @@ export const HOT_LOOP_PROVIDERS: readonly Provider[] = ['aescbc', 'aesgcm', 'kms
 export function writerOf(yaml: string, backend: CryptoBackend): Transformer {
   let t: unknown = transformerFor(yaml, backend);
   for (let depth = 0; depth < 4; depth++) {
-    if (typeof (t as Transformer).readInto === 'function') return t as Transformer;
+    // Both halves of the hot-loop API: a chain has readInto but no writeInto.
+    if (typeof (t as Transformer).readInto === 'function' && typeof (t as Transformer).writeInto === 'function') return t as Transformer;
     t = (t as { entries?: readonly { transformer: unknown }[] }).entries?.[0]?.transformer;
   }
-  throw new Error('no transformer with readInto under the first chain entry');
+  throw new Error('no transformer with readInto and writeInto under the first chain entry');
 }
