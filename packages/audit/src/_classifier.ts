@@ -12,8 +12,8 @@
  *   authenticated data), and the object is only checked to decode (with its TypeMeta read, which
  *   the audit compares with the key's resource), or summarized when the audit keeps details, never
  *   decoded in full.
- * - Plaintexts go into one reused buffer (the chain's `readInto`), not a new allocation per value,
- *   and are wiped from it as soon as the object check is done. A value whose read is still pending
+ * - Plaintexts of encrypted values go into one reused buffer (the chain's `readInto`), not a new
+ *   allocation per value, and are wiped from it as soon as the object check is done. A value whose read is still pending
  *   (a KMS plugin call) holds the buffer; a read that starts meanwhile gets memory of its own.
  *
  * @module
@@ -195,7 +195,8 @@ export class Classifier {
   classify(transformer: Transformer, key: Uint8Array, value: Uint8Array): Outcome | Promise<Outcome> {
     const base = this.#envelope(value);
     const fingerprint = this.#fingerprint;
-    const out = this.#takeScratch(transformer, value.length);
+    // A value that is not an envelope can only be read by identity, which allocates nothing.
+    const out = base === this.#identity ? undefined : this.#takeScratch(transformer, value.length);
     let r;
     try {
       r = out === undefined ? transformer.read(value, key) : (transformer.readInto as NonNullable<Transformer['readInto']>)(value, key, out);
