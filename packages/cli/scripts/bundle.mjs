@@ -2,7 +2,7 @@
 // dist/bundle/, the file bin/atrest.js runs. Run after `tsc -b` (the root `build` script does).
 //
 // Why: the unbundled command loads ~165 ES modules, and Node resolves, reads and compiles each
-// one; that costs ~0.3 CPU-s on every run (`atrest version`: 0.57 -> 0.25 CPU-s). The packages a
+// one; that costs ~0.3 CPU-s on every run (`atrest version`: 0.54 -> 0.28 CPU-s). The packages a
 // command loads only when it needs them (etcd client, gRPC, conformance) stay separate chunks, so
 // they still cost nothing to commands that do not use them.
 //
