@@ -2,7 +2,7 @@
  * The set of etcd keys an audit has seen, each numbered in the order it was first added (0, 1,
  * 2, …), in typed arrays: with the columns of `_key-states.ts` indexed by the same number, the
  * audit's only state that grows with the snapshot. Per key: 12 bytes of columns, 6-12 bytes of
- * table, a length byte and the key itself.
+ * table, two or three bytes of record header and the key's name (the part after its last `/`).
  *
  * Why not a `Map<string, …>`: a string and a map entry per key cost ~150 bytes of V8 heap each,
  * and looking a key up by string means decoding it to UTF-8 text for every revision. Here a
@@ -10,12 +10,17 @@
  * only when a report needs it.
  *
  * Layout:
- * - Key bytes live in chunks of {@link CHUNK} bytes (a longer key gets a chunk of its own), each
- *   key preceded by its length as a LEB128 varint (one byte for keys under 128 bytes). Filling a
- *   new chunk never copies the old ones, so growing costs no second copy of every key, and a key
- *   never spans two chunks.
- * - Per key: where it starts (`#starts`: chunk number × 2^32 + offset in the chunk) and its
- *   FNV-1a hash, kept to skip most byte comparisons and to grow the table without reading keys.
+ * - A key is split after its last `/`: its directory (`/registry/secrets/default/`, shared by
+ *   many keys) is numbered in a second index of the same kind, kept once, and the key is stored
+ *   as that number and its name. Kubernetes keys have few directories (resources × namespaces),
+ *   so this halves the bytes kept per key.
+ * - Records live in chunks of {@link CHUNK} bytes (a longer one gets a chunk of its own): the
+ *   directory number + 1 (0: none) and the name's length as LEB128 varints, then the name. Filling
+ *   a new chunk never copies the old ones, so growing costs no second copy of every key, and a
+ *   record never spans two chunks.
+ * - Per key: where its record starts (`#starts`: chunk number × 2^32 + offset in the chunk) and
+ *   the FNV-1a hash of its name seeded by its directory, kept to skip most byte comparisons and to
+ *   grow the table without reading records.
  * - An open-addressing table (linear probing, at most {@link MAX_LOAD} full) of key number + 1.
  *
  * The per-key columns grow by half again when full, so at most a third of them is slack.
@@ -31,9 +36,12 @@ const CHUNK = 1 << 20;
 const MAX_LOAD = 0.7;
 const TWO_32 = 2 ** 32;
 
-function fnv1a32(b: Uint8Array): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < b.length; i++) h = Math.imul(h ^ (b[i] as number), 0x01000193);
+const FNV_OFFSET = 0x811c9dc5;
+
+/** FNV-1a of `b[from, to)`, from `seed` (FNV's offset basis, or one mixed with a directory number). */
+function fnv1a32(b: Uint8Array, from: number, to: number, seed: number): number {
+  let h = seed;
+  for (let i = from; i < to; i++) h = Math.imul(h ^ (b[i] as number), 0x01000193);
   return h >>> 0;
 }
 
@@ -47,8 +55,21 @@ function varintSize(n: number): number {
   return size;
 }
 
+/** Write `n`'s LEB128 varint at `at`; returns the offset after it. */
+function putVarint(chunk: Uint8Array, at: number, n: number): number {
+  for (let rest = n; ; rest = Math.floor(rest / 0x80)) {
+    if (rest < 0x80) {
+      chunk[at++] = rest;
+      return at;
+    }
+    chunk[at++] = (rest & 0x7f) | 0x80;
+  }
+}
+
 /** @internal */
 export class KeyIndex {
+  /** The directories keys are split at (their bytes up to the last `/`); null in that index itself. */
+  readonly #dirs: KeyIndex | null;
   #chunks: Uint8Array[] = [];
   /** Bytes used in the last chunk. */
   #used = 0;
@@ -57,41 +78,72 @@ export class KeyIndex {
   #size = 0;
   /** Key number + 1 per bucket, 0 when empty. */
   #table = new Int32Array(1 << 11);
+  /** The record `#read` decoded last: its directory (number + 1, or 0), and where its name lies. */
+  #dir = 0;
+  #chunk: Uint8Array = new Uint8Array(0);
+  #from = 0;
+  #length = 0;
+
+  /** @param splitDirs - store each key as a directory number and a name (the default; the directory index itself does not) */
+  constructor(splitDirs = true) {
+    this.#dirs = splitDirs ? new KeyIndex(false) : null;
+  }
 
   /** Number of keys. */
   get size(): number {
     return this.#size;
   }
 
-  /** Key `n`'s bytes: a view into its chunk. */
-  #bytes(n: number): Uint8Array {
+  /** Decode record `n` into `#dir`, `#chunk`, `#from`, `#length` (no allocation). */
+  #read(n: number): void {
     const start = this.#starts[n] as number;
     const chunk = this.#chunks[Math.floor(start / TWO_32)] as Uint8Array;
-    const at = start % TWO_32;
-    const length = this.#lengthAt(chunk, at);
-    const from = at + varintSize(length);
-    return chunk.subarray(from, from + length);
-  }
-
-  /** The length prefix at `at` in `chunk`. */
-  #lengthAt(chunk: Uint8Array, at: number): number {
+    let at = start % TWO_32;
+    let dir = 0;
+    for (let scale = 1; ; scale *= 0x80) {
+      const b = chunk[at++] as number;
+      dir += (b & 0x7f) * scale;
+      if (b < 0x80) break;
+    }
     let length = 0;
     for (let scale = 1; ; scale *= 0x80) {
       const b = chunk[at++] as number;
       length += (b & 0x7f) * scale;
-      if (b < 0x80) return length;
+      if (b < 0x80) break;
     }
+    this.#dir = dir;
+    this.#length = length;
+    this.#chunk = chunk;
+    this.#from = at;
   }
 
-  /** Whether key `n` is `key` (compared in place: lookups allocate nothing). */
-  #equals(n: number, key: Uint8Array): boolean {
-    const start = this.#starts[n] as number;
-    const chunk = this.#chunks[Math.floor(start / TWO_32)] as Uint8Array;
-    let at = start % TWO_32;
-    if (this.#lengthAt(chunk, at) !== key.length) return false;
-    at += varintSize(key.length);
-    for (let i = 0; i < key.length; i++) if (chunk[at + i] !== key[i]) return false;
+  /** Key `n`'s bytes: its directory's, then its name's (a new array). */
+  #bytes(n: number): Uint8Array {
+    this.#read(n);
+    const name = this.#chunk.subarray(this.#from, this.#from + this.#length);
+    if (this.#dir === 0) return name.slice();
+    const dir = (this.#dirs as KeyIndex).#bytes(this.#dir - 1);
+    const out = new Uint8Array(dir.length + name.length);
+    out.set(dir, 0);
+    out.set(name, dir.length);
+    return out;
+  }
+
+  /** Whether key `n` is directory `dir` (number + 1, or 0) with name `key[from, to)` (compared in place). */
+  #equals(n: number, dir: number, key: Uint8Array, from: number, to: number): boolean {
+    this.#read(n);
+    if (this.#dir !== dir || this.#length !== to - from) return false;
+    const chunk = this.#chunk;
+    const at = this.#from - from;
+    for (let i = from; i < to; i++) if (chunk[at + i] !== key[i]) return false;
     return true;
+  }
+
+  /** Where the name of `key[from, to)` starts: after its last `/` (or `from`), when splitting. */
+  #cut(key: Uint8Array, from: number, to: number): number {
+    if (this.#dirs === null || to === from) return from;
+    const slash = key.lastIndexOf(0x2f, to - 1);
+    return slash < from ? from : slash + 1;
   }
 
   /**
@@ -99,13 +151,24 @@ export class KeyIndex {
    * @param key - the key bytes (not retained)
    */
   find(key: Uint8Array): number {
-    const hash = fnv1a32(key);
+    return this.#find(key, 0, key.length);
+  }
+
+  #find(key: Uint8Array, from: number, to: number): number {
+    const cut = this.#cut(key, from, to);
+    let dir = 0;
+    if (cut > from) {
+      const d = (this.#dirs as KeyIndex).#find(key, from, cut);
+      if (d < 0) return -1;
+      dir = d + 1;
+    }
+    const hash = fnv1a32(key, cut, to, dir === 0 ? FNV_OFFSET : (FNV_OFFSET ^ Math.imul(dir, 0x9e3779b1)) >>> 0);
     const table = this.#table;
     const mask = table.length - 1;
     for (let b = hash & mask; ; b = (b + 1) & mask) {
       const n = (table[b] as number) - 1;
       if (n < 0) return -1;
-      if (this.#hashes[n] === hash && this.#equals(n, key)) return n;
+      if (this.#hashes[n] === hash && this.#equals(n, dir, key, cut, to)) return n;
     }
   }
 
@@ -115,10 +178,21 @@ export class KeyIndex {
    * @returns its number: the number of keys added before it
    */
   add(key: Uint8Array): number {
+    return this.#add(key, 0, key.length);
+  }
+
+  #add(key: Uint8Array, from: number, to: number): number {
+    const cut = this.#cut(key, from, to);
+    let dir = 0;
+    if (cut > from) {
+      const dirs = this.#dirs as KeyIndex;
+      const d = dirs.#find(key, from, cut);
+      dir = (d < 0 ? dirs.#add(key, from, cut) : d) + 1;
+    }
     const n = this.#size;
     if (n === this.#starts.length) this.#growColumns();
-    const hash = fnv1a32(key);
-    this.#starts[n] = this.#store(key);
+    const hash = fnv1a32(key, cut, to, dir === 0 ? FNV_OFFSET : (FNV_OFFSET ^ Math.imul(dir, 0x9e3779b1)) >>> 0);
+    this.#starts[n] = this.#store(dir, key, cut, to);
     this.#hashes[n] = hash;
     this.#size = n + 1;
     if (this.#size > MAX_LOAD * this.#table.length) this.#rehash(this.#table.length * 2);
@@ -126,9 +200,9 @@ export class KeyIndex {
     return n;
   }
 
-  /** Copy `key`, length first, into the last chunk (or a new one); returns where it starts. */
-  #store(key: Uint8Array): number {
-    const need = varintSize(key.length) + key.length;
+  /** Copy the record (directory, name length, name) into the last chunk or a new one; returns where it starts. */
+  #store(dir: number, key: Uint8Array, from: number, to: number): number {
+    const need = varintSize(dir) + varintSize(to - from) + (to - from);
     let chunk = this.#chunks[this.#chunks.length - 1];
     if (chunk === undefined || this.#used + need > chunk.length) {
       chunk = new Uint8Array(Math.max(CHUNK, need));
@@ -136,22 +210,16 @@ export class KeyIndex {
       this.#used = 0;
     }
     const start = (this.#chunks.length - 1) * TWO_32 + this.#used;
-    let at = this.#used;
-    for (let rest = key.length; ; rest = Math.floor(rest / 0x80)) {
-      if (rest < 0x80) {
-        chunk[at++] = rest;
-        break;
-      }
-      chunk[at++] = (rest & 0x7f) | 0x80;
-    }
-    chunk.set(key, at);
-    this.#used = at + key.length;
+    let at = putVarint(chunk, this.#used, dir);
+    at = putVarint(chunk, at, to - from);
+    chunk.set(from === 0 && to === key.length ? key : key.subarray(from, to), at);
+    this.#used = at + (to - from);
     return start;
   }
 
   /** The exact bytes of key `n` (a copy). */
   bytes(n: number): Uint8Array {
-    return this.#bytes(n).slice();
+    return this.#bytes(n);
   }
 
   /** Key `n` as text (UTF-8, invalid bytes as U+FFFD, like `fromUtf8`). */

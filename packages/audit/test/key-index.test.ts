@@ -36,6 +36,33 @@ describe('KeyIndex', () => {
     );
   });
 
+  it('keys that share directories (split after their last /) stay exact, including edge shapes', () => {
+    const segment = fc.oneof(fc.constantFrom('', 'registry', 'secrets', 'a', 'ns-1', '\u00e9'), fc.string({ maxLength: 4 }));
+    const key = fc.oneof(
+      fc.array(segment, { maxLength: 5 }).map((parts) => Buffer.from(parts.join('/'))),
+      fc.uint8Array({ maxLength: 12 }).map((b) => Buffer.from(b.map((x) => (x % 3 === 0 ? 0x2f : x)))),
+    );
+    fc.assert(
+      fc.property(fc.array(key, { maxLength: 400 }), (keys) => {
+        const index = new KeyIndex();
+        const model = new Map<string, number>();
+        for (const k of keys) {
+          const hex = k.toString('hex');
+          expect(index.find(k)).toBe(model.get(hex) ?? -1);
+          if (!model.has(hex)) {
+            expect(index.add(k)).toBe(model.size);
+            model.set(hex, model.size);
+          }
+        }
+        for (const [hex, n] of model) {
+          expect(Buffer.from(index.bytes(n)).toString('hex')).toBe(hex);
+          expect(index.text(n)).toBe(new TextDecoder().decode(Buffer.from(hex, 'hex')));
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+
   it('keeps keys exact across storage chunks, with keys longer than a chunk in chunks of their own', () => {
     const index = new KeyIndex();
     const keys: Uint8Array[] = [];
