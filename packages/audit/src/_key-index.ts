@@ -45,6 +45,11 @@ function fnv1a32(b: Uint8Array, from: number, to: number, seed: number): number 
   return h >>> 0;
 }
 
+/** The hash a record is filed under: FNV-1a of its name, seeded with its directory number + 1 (0: none). */
+function nameHash(key: Uint8Array, from: number, to: number, dir: number): number {
+  return fnv1a32(key, from, to, dir === 0 ? FNV_OFFSET : (FNV_OFFSET ^ Math.imul(dir, 0x9e3779b1)) >>> 0);
+}
+
 /** Bytes of `n`'s LEB128 varint. */
 function varintSize(n: number): number {
   let size = 1;
@@ -154,15 +159,23 @@ export class KeyIndex {
     return this.#find(key, 0, key.length);
   }
 
+  /**
+   * The directory of `key[from, cut)` as a record holds it: its number + 1, or 0 when the key has
+   * none; -1 when it is not indexed and `add` is false.
+   */
+  #dirNumber(key: Uint8Array, from: number, cut: number, add: boolean): number {
+    if (cut === from) return 0;
+    const dirs = this.#dirs as KeyIndex;
+    const d = dirs.#find(key, from, cut);
+    if (d >= 0) return d + 1;
+    return add ? dirs.#add(key, from, cut) + 1 : -1;
+  }
+
   #find(key: Uint8Array, from: number, to: number): number {
     const cut = this.#cut(key, from, to);
-    let dir = 0;
-    if (cut > from) {
-      const d = (this.#dirs as KeyIndex).#find(key, from, cut);
-      if (d < 0) return -1;
-      dir = d + 1;
-    }
-    const hash = fnv1a32(key, cut, to, dir === 0 ? FNV_OFFSET : (FNV_OFFSET ^ Math.imul(dir, 0x9e3779b1)) >>> 0);
+    const dir = this.#dirNumber(key, from, cut, false);
+    if (dir < 0) return -1;
+    const hash = nameHash(key, cut, to, dir);
     const table = this.#table;
     const mask = table.length - 1;
     for (let b = hash & mask; ; b = (b + 1) & mask) {
@@ -183,15 +196,10 @@ export class KeyIndex {
 
   #add(key: Uint8Array, from: number, to: number): number {
     const cut = this.#cut(key, from, to);
-    let dir = 0;
-    if (cut > from) {
-      const dirs = this.#dirs as KeyIndex;
-      const d = dirs.#find(key, from, cut);
-      dir = (d < 0 ? dirs.#add(key, from, cut) : d) + 1;
-    }
+    const dir = this.#dirNumber(key, from, cut, true);
     const n = this.#size;
     if (n === this.#starts.length) this.#growColumns();
-    const hash = fnv1a32(key, cut, to, dir === 0 ? FNV_OFFSET : (FNV_OFFSET ^ Math.imul(dir, 0x9e3779b1)) >>> 0);
+    const hash = nameHash(key, cut, to, dir);
     this.#starts[n] = this.#store(dir, key, cut, to);
     this.#hashes[n] = hash;
     this.#size = n + 1;
