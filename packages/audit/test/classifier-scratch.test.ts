@@ -72,7 +72,7 @@ describe('Classifier plaintext buffer', () => {
     expect(slow.outs[0]?.subarray(0, OBJECT.length).every((b) => b === 0)).toBe(true);
     // Free again: the next encrypted value goes into the same buffer.
     const again = recording();
-    c.classify(again.t, KEY, STORED);
+    expect(c.classify(again.t, KEY, STORED)).toMatchObject({ kind: 'Secret' });
     expect(again.outs[0]).toBe(slow.outs[0]);
   });
 
@@ -89,7 +89,7 @@ describe('Classifier plaintext buffer', () => {
     };
     expect(c.classification((c.classify(failing, KEY, STORED) as { cls: number }).cls).status).toBe('undecryptable');
     const { t, outs } = recording();
-    c.classify(t, KEY, STORED);
+    expect(c.classify(t, KEY, STORED)).toMatchObject({ kind: 'Secret' });
     expect(outs).toHaveLength(1);
   });
 });
