@@ -60,6 +60,16 @@ function varintSize(n: number): number {
   return size;
 }
 
+/** The LEB128 varint at `at` (written by {@link putVarint}, so minimal: it is `varintSize` bytes long). */
+function varintAt(chunk: Uint8Array, at: number): number {
+  let n = 0;
+  for (let scale = 1; ; scale *= 0x80) {
+    const b = chunk[at++] as number;
+    n += (b & 0x7f) * scale;
+    if (b < 0x80) return n;
+  }
+}
+
 /** Write `n`'s LEB128 varint at `at`; returns the offset after it. */
 function putVarint(chunk: Uint8Array, at: number, n: number): number {
   for (let rest = n; ; rest = Math.floor(rest / 0x80)) {
@@ -104,18 +114,10 @@ export class KeyIndex {
     const start = this.#starts[n] as number;
     const chunk = this.#chunks[Math.floor(start / TWO_32)] as Uint8Array;
     let at = start % TWO_32;
-    let dir = 0;
-    for (let scale = 1; ; scale *= 0x80) {
-      const b = chunk[at++] as number;
-      dir += (b & 0x7f) * scale;
-      if (b < 0x80) break;
-    }
-    let length = 0;
-    for (let scale = 1; ; scale *= 0x80) {
-      const b = chunk[at++] as number;
-      length += (b & 0x7f) * scale;
-      if (b < 0x80) break;
-    }
+    const dir = varintAt(chunk, at);
+    at += varintSize(dir);
+    const length = varintAt(chunk, at);
+    at += varintSize(length);
     this.#dir = dir;
     this.#length = length;
     this.#chunk = chunk;
