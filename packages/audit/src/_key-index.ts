@@ -28,6 +28,7 @@
  * @module
  */
 import { fromUtf8 } from '@atrest/core';
+import { fnv1a32, FNV_OFFSET, putVarint, varintAt, varintSize } from './_bytes.js';
 import { grown } from './_grow.js';
 
 /** Bytes per chunk of key storage. */
@@ -36,49 +37,9 @@ const CHUNK = 1 << 20;
 const MAX_LOAD = 0.7;
 const TWO_32 = 2 ** 32;
 
-const FNV_OFFSET = 0x811c9dc5;
-
-/** FNV-1a of `b[from, to)`, from `seed` (FNV's offset basis, or one mixed with a directory number). */
-function fnv1a32(b: Uint8Array, from: number, to: number, seed: number): number {
-  let h = seed;
-  for (let i = from; i < to; i++) h = Math.imul(h ^ (b[i] as number), 0x01000193);
-  return h >>> 0;
-}
-
 /** The hash a record is filed under: FNV-1a of its name, seeded with its directory number + 1 (0: none). */
 function nameHash(key: Uint8Array, from: number, to: number, dir: number): number {
   return fnv1a32(key, from, to, dir === 0 ? FNV_OFFSET : (FNV_OFFSET ^ Math.imul(dir, 0x9e3779b1)) >>> 0);
-}
-
-/** Bytes of `n`'s LEB128 varint. */
-function varintSize(n: number): number {
-  let size = 1;
-  while (n >= 0x80) {
-    n = Math.floor(n / 0x80);
-    size++;
-  }
-  return size;
-}
-
-/** The LEB128 varint at `at` (written by {@link putVarint}, so minimal: it is `varintSize` bytes long). */
-function varintAt(chunk: Uint8Array, at: number): number {
-  let n = 0;
-  for (let scale = 1; ; scale *= 0x80) {
-    const b = chunk[at++] as number;
-    n += (b & 0x7f) * scale;
-    if (b < 0x80) return n;
-  }
-}
-
-/** Write `n`'s LEB128 varint at `at`; returns the offset after it. */
-function putVarint(chunk: Uint8Array, at: number, n: number): number {
-  for (let rest = n; ; rest = Math.floor(rest / 0x80)) {
-    if (rest < 0x80) {
-      chunk[at++] = rest;
-      return at;
-    }
-    chunk[at++] = (rest & 0x7f) | 0x80;
-  }
 }
 
 /** @internal */

@@ -28,6 +28,16 @@ export interface PendingPut {
   readonly summary?: RevisionSummary;
 }
 
+/** What is known of a key without details, as it moves from one table to another. @internal */
+export interface KeyState {
+  readonly deleted: boolean;
+  readonly tombstones: number;
+  /** The key's pending put, if any. */
+  readonly pending: { readonly cls: number; readonly revision: number; readonly decodeError?: string } | undefined;
+  /** Plaintext revisions of the key's history, ascending. */
+  readonly plaintextHistory: readonly number[];
+}
+
 /** @internal */
 export interface KeyDetails {
   latest: RevisionSummary | null;
@@ -154,6 +164,30 @@ export class KeyStates {
     const list = this.#plaintextHistory.get(k);
     if (list === undefined) this.#plaintextHistory.set(k, [revision]);
     else list.push(revision);
+  }
+
+  /** Key `k`'s state (not its details), to move it to another table; its pending put is taken. */
+  take(k: number): KeyState {
+    const p = this.takePending(k);
+    return {
+      deleted: this.deleted(k),
+      tombstones: this.tombstones(k),
+      pending: p === undefined ? undefined : { cls: p.cls, revision: p.revision, ...(p.decodeError !== undefined ? { decodeError: p.decodeError } : {}) },
+      plaintextHistory: this.#plaintextHistory.get(k) ?? [],
+    };
+  }
+
+  /** Give the new key `k` a state taken from another table. */
+  restore(k: number, state: KeyState): void {
+    this.#deleted[k] = state.deleted ? 1 : 0;
+    this.#tombstones[k] = state.tombstones;
+    const p = state.pending;
+    if (p !== undefined) {
+      this.#cls[k] = p.cls;
+      this.#revision[k] = p.revision;
+      if (p.decodeError !== undefined) this.#decodeErrors.set(k, p.decodeError);
+    }
+    if (state.plaintextHistory.length > 0) this.#plaintextHistory.set(k, [...state.plaintextHistory]);
   }
 
   /** Keys with plaintext in their history, and those revisions (ascending). */

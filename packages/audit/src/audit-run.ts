@@ -6,9 +6,10 @@
  * - A key's revisions come in ascending order (see `source.ts`). Its last put is its *latest*
  *   value unless a delete follows it; every earlier put is *history*. Which one a put is becomes
  *   known only when the key's next revision, or the end, comes; until then it waits, classified,
- *   as the key's one pending put (`_key-states.ts`). Memory is a few numbers per key plus the key's
- *   bytes (`_key-index.ts`), never values: a value is decrypted, checked to decode, classified
- *   and dropped.
+ *   as the key's one pending put (`_key-book.ts`). Memory is a few numbers per key plus the key's
+ *   bytes, never values: a value is decrypted, checked to decode, classified and dropped.
+ * - Past `keysInMemory` keys, key state moves to temporary files (`_key-spill.ts`) and is settled
+ *   at the end, a partition of keys at a time, by the same rules: memory stays flat.
  * - Every put also counts at once in the totals over all revisions and the KMS v2 inventory.
  * - Undecryptable or undecodable values are findings; they never stop the audit.
  * - Keys outside `/registry/<resource>/...` are counted, not audited; a resource filter leaves
@@ -16,14 +17,15 @@
  *
  * @module
  */
-import { type AtrestError, fromUtf8, isPromise, type Transformer } from '@atrest/core';
+import { AtrestError, ErrorCode, fromUtf8, isPromise, type Transformer } from '@atrest/core';
 import type { LoadedEncryptionConfiguration } from '@atrest/config';
 import { Accumulator } from './_accumulator.js';
 import { Classifier, type Outcome } from './_classifier.js';
-import { KeyIndex } from './_key-index.js';
-import { FILTERED, KeyStates, OTHER, type PendingPut } from './_key-states.js';
+import { KeyBook, keyNameOf, type Leftover, type Mismatch } from './_key-book.js';
+import { FILTERED, OTHER } from './_key-states.js';
+import { KeySpill, PARTITIONS } from './_key-spill.js';
 import type { Classification } from './classify.js';
-import { type AuditReport, compareKeyNames, DAMAGE_LISTED, type DamagedArea, type FreePagesReport, type KeyName, type KeyReport, type ResidualRevision, type RevisionSummary } from './report-types.js';
+import { type AuditReport, compareKeyNames, DAMAGE_LISTED, type DamagedArea, type FreePagesReport, type KeyReport, type ResidualRevision, type RevisionSummary } from './report-types.js';
 import { bump, own, sortedRecord } from './_tally.js';
 import { groupResourceOf } from './resource-of-key.js';
 import { builtinResourceOfKind } from './resource-names.js';
@@ -52,8 +54,32 @@ export interface AuditOptions {
    * (`report.freePages`). Default false.
    */
   readonly freePages?: boolean;
+  /**
+   * The most keys whose state the audit keeps in memory (about 60 bytes each). Past it, and
+   * without `details`, key state moves to temporary files under `tmpDir`: tens of bytes per
+   * revision on disk, never values, unlinked as soon as they are made, and read back one 64th at
+   * a time at the end. The report is the same either way. Default {@link DEFAULT_KEYS_IN_MEMORY};
+   * `Infinity` never spills.
+   */
+  readonly keysInMemory?: number;
+  /** Where the temporary files are made when key state spills (default: the system's, `$TMPDIR`). */
+  readonly tmpDir?: string;
   /** Called every 1000 revisions read and at the end, with the revisions read and the bytes of audited values so far. */
   readonly onProgress?: (progress: { readonly revisions: number; readonly bytes: number }) => void;
+}
+
+/** Keys whose state an audit keeps in memory by default: about 16 MB of it. */
+export const DEFAULT_KEYS_IN_MEMORY = 250_000;
+
+function keysInMemoryOf(options: AuditOptions): number {
+  const n = options.keysInMemory === undefined ? DEFAULT_KEYS_IN_MEMORY : options.keysInMemory;
+  if (typeof n !== 'number' || !(n >= 0) || (Number.isFinite(n) && !Number.isInteger(n))) {
+    throw new AtrestError(ErrorCode.InvalidArgument, 'keysInMemory must be a whole number of keys, 0 or more, or Infinity', { field: 'keysInMemory' });
+  }
+  if (options.tmpDir !== undefined && (typeof options.tmpDir !== 'string' || options.tmpDir === '')) {
+    throw new AtrestError(ErrorCode.InvalidArgument, 'tmpDir must be a directory path', { field: 'tmpDir' });
+  }
+  return n;
 }
 
 function summaryOf(entry: AuditRevision, out: Outcome, classification: Classification): RevisionSummary {
@@ -91,8 +117,10 @@ export class AuditRun {
   readonly #details: boolean;
   readonly #classifier: Classifier;
   readonly #acc: Accumulator;
-  readonly #index = new KeyIndex();
-  readonly #keys: KeyStates;
+  readonly #keysInMemory: number;
+  /** Every key's state while they fit in memory; null once they spill. */
+  #book: KeyBook | null;
+  #spill: KeySpill | null = null;
   readonly #resources: string[] = [];
   readonly #resourceIds = new Map<string, number>();
   readonly #transformers: (Transformer | undefined)[] = [];
@@ -108,15 +136,17 @@ export class AuditRun {
 
   /**
    * @param facts - what the source is, its compaction revision, damage known up front
-   * @param options - configuration, resource filter, details, progress
+   * @param options - configuration, resource filter, details, memory, progress
+   * @throws AtrestError (`ERR_INVALID_ARGUMENT`) for a `keysInMemory` or `tmpDir` of the wrong kind
    */
   constructor(facts: SourceFacts, options: AuditOptions) {
     this.#facts = facts;
     this.#options = options;
     this.#details = options.details === true;
+    this.#keysInMemory = this.#details ? Number.POSITIVE_INFINITY : keysInMemoryOf(options);
     this.#classifier = new Classifier(this.#details);
     this.#acc = new Accumulator(this.#classifier);
-    this.#keys = new KeyStates(this.#details);
+    this.#book = new KeyBook(this.#acc, this.#classifier, this.#resources, this.#details);
     for (const area of facts.damage ?? []) this.damage(area);
   }
 
@@ -130,6 +160,11 @@ export class AuditRun {
     return this.#bytes;
   }
 
+  /** Bytes of key state written to temporary files so far (0 while it fits in memory). */
+  get spilledBytes(): number {
+    return this.#spill?.bytes ?? 0;
+  }
+
   /**
    * Audit one revision. Its bytes are read before this returns or, when a KMS plugin is asked,
    * before the returned promise settles; await it before pushing the next one.
@@ -140,21 +175,33 @@ export class AuditRun {
     if (main > this.#head) this.#head = main;
     if (++this.#seen % 1000 === 0) this.#options.onProgress?.({ revisions: this.#seen, bytes: this.#bytes });
     const key = entry.kv.key;
-    const keys = this.#keys;
-    let k = this.#index.find(key);
-    if (k < 0) k = this.#newKey(key);
-    const r = keys.resource(k);
+    const book = this.#book;
+    /** The key's number in the book, or -1 once key state is spilled. */
+    let k = -1;
+    let r: number;
+    if (book === null) r = this.#resourceOf(key);
+    else {
+      k = book.find(key);
+      if (k >= 0) r = book.resource(k);
+      else {
+        r = this.#resourceOf(key);
+        if (book.size < this.#keysInMemory) k = book.add(key, r);
+        else this.#spillKeys(book);
+      }
+    }
     if (r === OTHER) {
       this.#otherKeyRevisions++;
       return undefined;
     }
     if (r === FILTERED) return undefined;
-    const pending = keys.takePending(k);
-    if (pending !== undefined) this.#settleHistory(k, pending);
     if (entry.tombstone) {
-      keys.tombstone(k, main);
+      if (book !== null && k >= 0) {
+        book.settlePending(k);
+        book.tombstone(k, main);
+      } else this.#spill?.tombstone(key, r, main);
       return undefined;
     }
+    if (book !== null && k >= 0) book.settlePending(k);
     const value = entry.kv.value;
     this.#bytes += value.length;
     let transformer = this.#transformers[r];
@@ -168,16 +215,26 @@ export class AuditRun {
     return undefined;
   }
 
+  /** Classified put `entry` of key `k` in the book (or, -1, of a spilled key) of resource `r`. */
   #record(entry: AuditRevision, k: number, r: number, out: Outcome): void {
     const resource = this.#resources[r] as string;
     this.#acc.revision(resource, out.cls, out.fingerprint);
+    let mismatch: Mismatch | undefined;
     if (out.kind !== undefined) {
       const typeResource = builtinResourceOfKind(out.apiVersion ?? '', out.kind);
-      if (typeResource !== undefined && typeResource !== resource) {
-        this.#acc.mismatch(this.#keyName(k), entry.revision.main, resource, this.#classifier.classification(out.cls).id, typeResource, out.apiVersion ?? '', out.kind);
-      }
+      if (typeResource !== undefined && typeResource !== resource) mismatch = { typeResource, apiVersion: out.apiVersion ?? '', kind: out.kind };
     }
-    this.#keys.put(k, out, entry.revision.main, this.#details ? summaryOf(entry, out, this.#classifier.classification(out.cls)) : undefined);
+    const main = entry.revision.main;
+    if (k >= 0) (this.#book as KeyBook).put(k, out, main, this.#details ? summaryOf(entry, out, this.#classifier.classification(out.cls)) : undefined, mismatch);
+    else this.#spill?.put(entry.kv.key, r, main, out.cls, out.decodeError, mismatch);
+  }
+
+  /** The book is full: its audited keys' state moves to temporary files, and every later revision goes there too. */
+  #spillKeys(book: KeyBook): void {
+    const spill = new KeySpill(this.#options.tmpDir);
+    for (const { k, bytes, resource } of book.keys()) if (resource >= 0) spill.state(bytes, resource, book.takeState(k));
+    this.#spill = spill;
+    this.#book = null;
   }
 
   /**
@@ -196,7 +253,7 @@ export class AuditRun {
     const record = (o: Outcome): void => {
       this.#acc.residue(o.cls);
       const c = this.#classifier.classification(o.cls);
-      const name = text.includes('\uFFFD') ? { key: text, keyBase64: Buffer.from(entry.kv.key).toString('base64') } : { key: text };
+      const name = keyNameOf(entry.kv.key, text);
       this.#residue?.revisions.push({ ...name, revision: entry.revision.main, subRevision: entry.revision.sub, status: c.status, id: c.id, resource, page });
     };
     if (isPromise(out)) return out.then(record);
@@ -216,36 +273,26 @@ export class AuditRun {
     if (this.#damageCount++ < DAMAGE_LISTED) this.#damage.push(area);
   }
 
-  #newKey(key: Uint8Array): number {
+  /** The resource index of a key's resource, {@link OTHER} or {@link FILTERED}; new resources are numbered. */
+  #resourceOf(key: Uint8Array): number {
     const groupResource = groupResourceOf(fromUtf8(key));
-    let resource = OTHER;
-    if (groupResource !== null) {
-      if (this.#options.resource !== undefined && groupResource !== this.#options.resource) resource = FILTERED;
-      else {
-        resource = this.#resourceIds.get(groupResource) ?? this.#resources.length;
-        if (resource === this.#resources.length) {
-          this.#resources.push(groupResource);
-          this.#resourceIds.set(groupResource, resource);
-        }
-      }
+    if (groupResource === null) return OTHER;
+    if (this.#options.resource !== undefined && groupResource !== this.#options.resource) return FILTERED;
+    let resource = this.#resourceIds.get(groupResource);
+    if (resource === undefined) {
+      resource = this.#resources.length;
+      this.#resources.push(groupResource);
+      this.#resourceIds.set(groupResource, resource);
     }
-    const k = this.#index.add(key);
-    if (this.#keys.add(resource) !== k) throw new Error('audit key tables out of step'); // a bug, not bad input
-    return k;
+    return resource;
   }
 
-  /** Key `k` as the report names it. */
-  #keyName(k: number): KeyName {
-    const text = this.#index.text(k);
-    if (!text.includes('\uFFFD')) return { key: text };
-    const bytes = this.#index.bytes(k);
-    return { key: text, keyBase64: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('base64') };
-  }
-
-  #settleHistory(k: number, p: PendingPut): void {
-    const resource = this.#resources[this.#keys.resource(k)] as string;
-    if (this.#acc.history(() => this.#keyName(k), resource, p.cls, p.revision)) this.#keys.addPlaintextHistory(k, p.revision);
-    this.#keys.addHistory(k, p.summary);
+  /**
+   * Free the temporary files of an audit that will not be finished ({@link AuditRun.finish}
+   * frees them itself). Safe to call at any time, and twice.
+   */
+  close(): void {
+    this.#spill?.close();
   }
 
   /**
@@ -256,47 +303,28 @@ export class AuditRun {
     if (this.#finished) throw new Error('AuditRun.finish() was already called');
     this.#finished = true;
     this.#options.onProgress?.({ revisions: this.#seen, bytes: this.#bytes });
-    const keys = this.#keys;
     const acc = this.#acc;
-    const plaintextHistory = keys.plaintextHistory();
-    const leftovers: { name: KeyName; k: number; revisions: readonly number[] }[] = [];
-    for (let k = 0; k < keys.size; k++) {
-      const r = keys.resource(k);
-      if (r < 0) continue;
-      const deleted = keys.deleted(k);
-      acc.key(deleted, keys.tombstones(k));
-      const resource = this.#resources[r] as string;
-      const last = keys.takePending(k);
-      if (deleted || last === undefined) continue;
-      let known: KeyName | undefined;
-      const name = (): KeyName => (known ??= this.#keyName(k));
-      acc.latest(name, resource, last.cls, last.revision, last.decodeError);
-      keys.setLatest(k, last.summary);
-      const history = plaintextHistory.get(k);
-      if (history !== undefined && this.#classifier.classification(last.cls).status === 'encrypted') {
-        leftovers.push({ name: name(), k, revisions: history });
+    const leftovers: Leftover[] = [];
+    let reports: KeyReport[] = [];
+    const book = this.#book;
+    if (book !== null) {
+      book.settleAll(leftovers);
+      if (this.#details) reports = book.reports().sort((a, b) => compareKeyNames(a.name, b.name)).map((r) => r.report);
+    } else {
+      const spill = this.#spill as KeySpill;
+      try {
+        for (let p = 0; p < PARTITIONS; p++) {
+          const part = new KeyBook(acc, this.#classifier, this.#resources, false);
+          spill.replay(p, part);
+          part.settleAll(leftovers);
+        }
+      } finally {
+        spill.close();
       }
     }
     leftovers.sort((a, b) => compareKeyNames(a.name, b.name));
-    for (const l of leftovers) acc.leftovers(l.name, this.#resources[keys.resource(l.k)] as string, l.revisions);
+    for (const l of leftovers) acc.leftovers(l.name, l.resource, l.revisions);
 
-    const reports: KeyReport[] = [];
-    if (this.#details) {
-      const audited: { name: KeyName; k: number }[] = [];
-      for (let k = 0; k < keys.size; k++) if (keys.resource(k) >= 0) audited.push({ name: this.#keyName(k), k });
-      audited.sort((a, b) => compareKeyNames(a.name, b.name));
-      for (const { name, k } of audited) {
-        const d = keys.details(k);
-        reports.push({
-          ...name,
-          resource: this.#resources[keys.resource(k)] as string,
-          state: keys.deleted(k) ? 'deleted' : 'present',
-          latest: d?.latest ?? null,
-          history: d?.history ?? [],
-          tombstones: d?.tombstones ?? [],
-        });
-      }
-    }
     const damaged = this.#damageCount > 0;
     const undecryptable = acc.undecryptable();
     const cannotTell = damaged

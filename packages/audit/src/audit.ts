@@ -20,8 +20,9 @@ import type { AuditRevision, SourceFacts } from './source.js';
  *
  * One pass over the file in revision order: each put is decrypted, checked to decode and
  * classified as it is read, and counted as latest or history once the key's next revision, its
- * delete, or the end of the file says which. Memory is a few tens of bytes per key (plus, with
- * `details`, every revision's summary), independent of the values' size.
+ * delete, or the end of the file says which. Memory is a few tens of bytes per key up to
+ * `keysInMemory` keys, then flat: key state moves to temporary files (plus, with `details`, every
+ * revision's summary is kept in memory); it never depends on the values' size.
  *
  * @param snapshot - from `openSnapshot(path)` of `@atrest/etcd-snapshot`
  * @param options - configuration, resource filter, details, salvage, progress
@@ -52,21 +53,25 @@ export async function auditSnapshot(snapshot: EtcdSnapshot, options: AuditOption
     options,
   );
   const onDamage = (err: AtrestError): void => run.damage(damagedArea(err));
-  for (const entry of snapshot.revisionViews(salvage ? { onDamage } : {})) {
-    const pending = run.push(entry);
-    if (pending !== undefined) await pending;
-  }
-  if (options.freePages === true) {
-    // Damage of the tree was reported by the pass above; the walk for reachable pages meets it again.
-    const scan = snapshot.freePageRevisions({ excludeLive: true, ...(salvage ? { onDamage: () => undefined } : {}) });
-    for (const entry of scan) {
-      const pending = run.residue(entry, entry.pageId);
+  try {
+    for (const entry of snapshot.revisionViews(salvage ? { onDamage } : {})) {
+      const pending = run.push(entry);
       if (pending !== undefined) await pending;
     }
-    const s = scan.stats;
-    run.freePageCounts({ pages: s.freePages, duplicates: s.liveDuplicates + s.duplicates, skippedElements: s.skippedElements });
+    if (options.freePages === true) {
+      // Damage of the tree was reported by the pass above; the walk for reachable pages meets it again.
+      const scan = snapshot.freePageRevisions({ excludeLive: true, ...(salvage ? { onDamage: () => undefined } : {}) });
+      for (const entry of scan) {
+        const pending = run.residue(entry, entry.pageId);
+        if (pending !== undefined) await pending;
+      }
+      const s = scan.stats;
+      run.freePageCounts({ pages: s.freePages, duplicates: s.liveDuplicates + s.duplicates, skippedElements: s.skippedElements });
+    }
+    return run.finish();
+  } finally {
+    run.close();
   }
-  return run.finish();
 }
 
 /**
@@ -92,11 +97,15 @@ export async function auditSnapshot(snapshot: EtcdSnapshot, options: AuditOption
  */
 export async function auditRevisions(batches: AsyncIterable<readonly AuditRevision[]>, facts: SourceFacts, options: AuditOptions): Promise<AuditReport> {
   const run = new AuditRun(facts, options);
-  for await (const batch of batches) {
-    for (const entry of batch) {
-      const pending = run.push(entry);
-      if (pending !== undefined) await pending;
+  try {
+    for await (const batch of batches) {
+      for (const entry of batch) {
+        const pending = run.push(entry);
+        if (pending !== undefined) await pending;
+      }
     }
+    return run.finish();
+  } finally {
+    run.close();
   }
-  return run.finish();
 }

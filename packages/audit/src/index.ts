@@ -20,7 +20,7 @@ export { etcdKeyOf, resolveResource, type ResourceName } from './resource-names.
 export { inspectEnvelope, type Envelope, type KmsEnvelope } from './envelope.js';
 export { classifyValue, type Classification, type ClassifiedValue, type ObjectSummary } from './classify.js';
 export { auditSnapshot, auditRevisions } from './audit.js';
-export { AuditRun, type AuditOptions } from './audit-run.js';
+export { AuditRun, type AuditOptions, DEFAULT_KEYS_IN_MEMORY } from './audit-run.js';
 export type { AuditRevision, SourceFacts } from './source.js';
 export {
   DAMAGE_LISTED,

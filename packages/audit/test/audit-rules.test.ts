@@ -4,7 +4,8 @@
  *   put is the latest unless a delete follows; every other put is history; each value classified
  *   one by one with the public `classifyValue`;
  * - against itself fed in another order: the snapshot's revision order, and key order then
- *   revision order (what a live etcd gives), in batches of any size, give the same report.
+ *   revision order (what a live etcd gives), in batches of any size, give the same report;
+ * - against itself with key state spilled to temporary files after any number of keys.
  * The sample snapshot's own manifest is checked in `sample.test.ts`.
  */
 import { readFileSync } from 'node:fs';
@@ -274,11 +275,11 @@ describe('on synthetic histories', () => {
     expect(r.totals.history.plaintextRevisionsOfKeysNowEncrypted).toEqual([{ key: '/registry/secrets/shop/a', revision: 2 }]);
   });
 
-  it('agrees with the model, and with itself in live order, with and without details and resource filters', async () => {
+  it('agrees with the model, and with itself in live order and spilled, with and without details and resource filters', async () => {
     let n = 0;
     const seen = new Set<string>();
     await fc.assert(
-      fc.asyncProperty(fc.array(txnArb, { maxLength: 50 }), fc.option(fc.nat(40)), fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: 20 }), async (txns, compactAt, perLeaf, batch) => {
+      fc.asyncProperty(fc.array(txnArb, { maxLength: 50 }), fc.option(fc.nat(40)), fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: 20 }), fc.nat(8), async (txns, compactAt, perLeaf, batch, spillAt) => {
         const history: Event[][] = txns.map((txn) =>
           txn.map(({ key, del, writer: wi, seed }) => {
             const k = KEYS[key] as (typeof KEYS)[number];
@@ -294,6 +295,13 @@ describe('on synthetic histories', () => {
           expect(observed(report)).toEqual(await model(history, auditor, (options as { resource?: string }).resource));
           const live = await auditRevisions(liveOrder(revisions, batch), { source: { kind: 'snapshot', fileSize: 0 }, compactRevision: report.compactRevision }, { config: auditor, ...options });
           expect(body(live)).toBe(body(report));
+          if ((options as { details?: boolean }).details !== true) {
+            // Key state spilled after `spillAt` keys (0: from the first) is settled to the same report.
+            const spilled = await fromFile(file, { config: auditor, ...options, keysInMemory: spillAt });
+            expect(body(spilled)).toBe(body(report));
+            const spilledLive = await auditRevisions(liveOrder(revisions, batch), { source: { kind: 'snapshot', fileSize: 0 }, compactRevision: report.compactRevision }, { config: auditor, ...options, keysInMemory: spillAt });
+            expect(body(spilledLive)).toBe(body(report));
+          }
           if (Object.keys(options).length === 0) for (const f of report.findings) seen.add(f.kind);
           if ((options as { details?: boolean }).details === true) {
             // The audit's interned classifier agrees with classifyValue on every latest value.
