@@ -3,7 +3,7 @@
  * against its manifest; and on broken snapshots.
  */
 import { createHash } from 'node:crypto';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -60,6 +60,24 @@ describe('atrest audit', () => {
     expect(j.totals.latest).toEqual(manifest.totals.latest);
     expect(j.totals.history).toEqual(manifest.totals.history);
     for (const v of secretValues()) expect(r.stdout.toString().includes(v)).toBe(false);
+  });
+
+  it('--keys-in-memory: key state spilled to files in TMPDIR gives the same report; a bad count or directory is a clear error', async () => {
+    const json = ['audit', snapshot, '--config', config, '-o', 'json', '--history', ...mock];
+    const inMemory = await run(json);
+    const spillDir = join(tmp, 'spill');
+    mkdirSync(spillDir);
+    const spilled = await run([...json, '--keys-in-memory', '0'], '', { TMPDIR: spillDir });
+    expect(spilled.code).toBe(0);
+    expect(spilled.stdout.toString()).toBe(inMemory.stdout.toString());
+    expect(readdirSync(spillDir)).toEqual([]);
+    const bad = await run([...json, '--keys-in-memory', 'lots']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--keys-in-memory takes a number of keys, got "lots"');
+    const missing = await run([...json, '--keys-in-memory', '1'], '', { TMPDIR: join(tmp, 'no-such-dir') });
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain(`cannot make the audit's temporary key state in ${join(tmp, 'no-such-dir')}: ENOENT`);
+    expect(missing.stderr).not.toContain('    at ');
   });
 
   it('--fail-on exits 3 when a category is present', async () => {

@@ -14,6 +14,7 @@ import type { CliIO } from '../_io.js';
 
 export const auditUsage = `atrest audit SNAPSHOT|--endpoints URL --config FILE [-o table|json|yaml] [--history] [--limit N] [--resource RESOURCE]
              [--free-pages] [--fail-on plaintext,stale,undecryptable,residue-plaintext] [--kms-mock NAME=base64[:KEYID]]...
+             [--keys-in-memory N]
   Reads an etcd snapshot file (etcdctl snapshot save), or a running etcd, and reports, per resource and per
   provider key, how many latest values are encrypted, stale, plaintext or undecryptable; old
   revisions still in the file (--history lists them one by one); the KMS v2 inventory; and which
@@ -31,6 +32,10 @@ export const auditUsage = `atrest audit SNAPSHOT|--endpoints URL --config FILE [
   residual revision is classified like the rest and counts toward the keys still needed;
   --fail-on residue-plaintext exits 3 when plaintext remains there.
   --max-config-bytes N caps the config file (default 4 MiB).
+  --keys-in-memory N keeps what the audit knows of at most N keys in memory (default 250000, about
+  16 MB). Past it, that state (key names, revision numbers, classifications: never values) moves to
+  temporary files in $TMPDIR, tens of bytes per revision, which are deleted as soon as they are made
+  and freed when the audit ends, however it ends. The report is the same.
   A running etcd is read at one revision (its latest values; with --history also every older
   revision etcd still has), and the report is the one a snapshot taken at that revision gives.
   Without --history no key is called removable: older revisions may still need it. A revision
@@ -52,6 +57,7 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
       limit: { type: 'string' },
       resource: { type: 'string' },
       'fail-on': { type: 'string' },
+      'keys-in-memory': { type: 'string' },
       ...LIVE_FLAGS,
     },
     true,
@@ -66,6 +72,13 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
   const history = values.history === true;
   const limit = values.limit === undefined ? undefined : Number(values.limit);
   if (limit !== undefined && (!/^[0-9]+$/.test(values.limit as string) || !Number.isSafeInteger(limit))) throw new UsageError(`--limit takes a number of findings (0: all), got "${values.limit}"`);
+  const keysInMemory = values['keys-in-memory'];
+  if (keysInMemory !== undefined && (!/^[0-9]+$/.test(keysInMemory) || !Number.isSafeInteger(Number(keysInMemory)))) {
+    throw new UsageError(`--keys-in-memory takes a number of keys, got "${keysInMemory}"`);
+  }
+  // TMPDIR from the command's environment (the process's, unless a caller gives another).
+  const tmpDir = (io.env ?? process.env)['TMPDIR'];
+  const memory = { ...(keysInMemory === undefined ? {} : { keysInMemory: Number(keysInMemory) }), ...(tmpDir ? { tmpDir } : {}) };
   const finish = (report: AuditReport): number => {
     io.stdout(output === 'json' ? renderJson(report) : output === 'yaml' ? toYamlDocument(JSON.parse(renderJson(report))) : renderTable(report, { history, limit }));
     if (resource.resource !== undefined && report.totals.keys.present + report.totals.keys.deleted === 0) {
@@ -97,6 +110,7 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
         return auditRevisions(liveRevisions(etcd, facts, history), liveSourceFacts(facts, history), {
           config,
           ...resource,
+          ...memory,
           onProgress: ({ revisions, bytes }) => {
             if (showProgress) io.stderr(`\ratrest audit: ${revisions.toLocaleString('en')} revisions, ${(bytes / 2 ** 20).toFixed(0)} MiB of values`);
           },
@@ -136,6 +150,7 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
         salvage: true,
         freePages: values['free-pages'] === true,
         ...resource,
+        ...memory,
         onProgress: ({ revisions, bytes }: { revisions: number; bytes: number }) => {
           failIfTrailerFailed();
           if (showProgress) io.stderr(snapshotProgress(revisions, bytes, size, started));
