@@ -25,6 +25,12 @@ export interface CliIO {
   readonly promptSecret?: (prompt: string) => Promise<string | undefined>;
 }
 
+/** Where an audit's key state spills (`AuditOptions.tmpDir`): `TMPDIR` from the command's environment, if set. */
+export function auditTmpDir(io: CliIO): { readonly tmpDir?: string } {
+  const dir = (io.env ?? process.env)['TMPDIR'];
+  return dir === undefined || dir === '' ? {} : { tmpDir: dir };
+}
+
 /** The real process streams. */
 export const processIO: CliIO = {
   async readStdin(maxBytes, flag) {

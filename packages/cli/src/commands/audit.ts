@@ -10,7 +10,7 @@ import { outputFormat, parse } from '../_args.js';
 import { LIVE_FLAGS, LIVE_USAGE, liveRevisions, liveSourceFacts, openLive, snapshotOrLive, withCompactionRetry } from '../_live.js';
 import { CONFIG_FLAGS, loadConfigFlags } from '../_config.js';
 import { Exit, UsageError } from '../_errors.js';
-import type { CliIO } from '../_io.js';
+import { auditTmpDir, type CliIO } from '../_io.js';
 
 export const auditUsage = `atrest audit SNAPSHOT|--endpoints URL --config FILE [-o table|json|yaml] [--history] [--limit N] [--resource RESOURCE]
              [--free-pages] [--fail-on plaintext,stale,undecryptable,residue-plaintext] [--kms-mock NAME=base64[:KEYID]]...
@@ -76,9 +76,7 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
   if (keysInMemory !== undefined && (!/^[0-9]+$/.test(keysInMemory) || !Number.isSafeInteger(Number(keysInMemory)))) {
     throw new UsageError(`--keys-in-memory takes a number of keys, got "${keysInMemory}"`);
   }
-  // TMPDIR from the command's environment (the process's, unless a caller gives another).
-  const tmpDir = (io.env ?? process.env)['TMPDIR'];
-  const memory = { ...(keysInMemory === undefined ? {} : { keysInMemory: Number(keysInMemory) }), ...(tmpDir ? { tmpDir } : {}) };
+  const memory = { ...(keysInMemory === undefined ? {} : { keysInMemory: Number(keysInMemory) }), ...auditTmpDir(io) };
   const finish = (report: AuditReport): number => {
     io.stdout(output === 'json' ? renderJson(report) : output === 'yaml' ? toYamlDocument(JSON.parse(renderJson(report))) : renderTable(report, { history, limit }));
     if (resource.resource !== undefined && report.totals.keys.present + report.totals.keys.deleted === 0) {

@@ -10,7 +10,7 @@ import { checkStage, planRotation, removedKeys, renderCheck, ROTATABLE, type Rot
 import { outputFormat, parse, required } from '../_args.js';
 import { CONFIG_FLAGS, loadConfigFile, wiringOf } from '../_config.js';
 import { Exit, UsageError } from '../_errors.js';
-import type { CliIO } from '../_io.js';
+import { auditTmpDir, type CliIO } from '../_io.js';
 import { LIVE_FLAGS, LIVE_USAGE, liveRevisions, liveSourceFacts, openLive, snapshotOrLive, withCompactionRetry } from '../_live.js';
 
 export const rotateUsage = `atrest rotate plan --config CURRENT.yaml --out DIR [--provider aesgcm|aescbc|secretbox] [--resource R] [--force]
@@ -100,14 +100,14 @@ async function checkCommand(argv: string[], io: CliIO): Promise<number> {
   if (live) {
     const etcd = await openLive(values, io);
     try {
-      report = await withCompactionRetry(etcd, io, 'rotate check', (facts) => auditRevisions(liveRevisions(etcd, facts, history), liveSourceFacts(facts, history), { config }));
+      report = await withCompactionRetry(etcd, io, 'rotate check', (facts) => auditRevisions(liveRevisions(etcd, facts, history), liveSourceFacts(facts, history), { config, ...auditTmpDir(io) }));
     } finally {
       etcd.close();
     }
   } else {
     const snapshot = openSnapshot(positionals[0] as string, { truncated: 'tolerate' });
     try {
-      report = await auditSnapshot(snapshot, { config, salvage: true });
+      report = await auditSnapshot(snapshot, { config, salvage: true, ...auditTmpDir(io) });
     } finally {
       snapshot.close();
     }
