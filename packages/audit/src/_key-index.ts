@@ -14,7 +14,8 @@
  *   many keys) is numbered in a second index of the same kind, kept once, and the key is stored
  *   as that number and its name. Kubernetes keys have few directories (resources × namespaces),
  *   so this halves the bytes kept per key.
- * - Records live in chunks of {@link CHUNK} bytes (a longer one gets a chunk of its own): the
+ * - Records live in chunks, the first {@link FIRST_CHUNK} bytes, each next one twice the last up
+ *   to {@link CHUNK} (a longer record gets a chunk of its own), so a small index stays small: the
  *   directory number + 1 (0: none) and the name's length as LEB128 varints, then the name. Filling
  *   a new chunk never copies the old ones, so growing costs no second copy of every key, and a
  *   record never spans two chunks.
@@ -33,6 +34,8 @@ import { grown } from './_grow.js';
 
 /** Bytes per chunk of key storage. */
 const CHUNK = 1 << 20;
+/** Bytes of the first chunk. */
+const FIRST_CHUNK = 16 * 1024;
 /** Largest share of table buckets in use before the table doubles. */
 const MAX_LOAD = 0.7;
 const TWO_32 = 2 ** 32;
@@ -176,7 +179,8 @@ export class KeyIndex {
     const need = varintSize(dir) + varintSize(to - from) + (to - from);
     let chunk = this.#chunks[this.#chunks.length - 1];
     if (chunk === undefined || this.#used + need > chunk.length) {
-      chunk = new Uint8Array(Math.max(CHUNK, need));
+      const last = this.#chunks[this.#chunks.length - 1]?.length ?? FIRST_CHUNK / 2;
+      chunk = new Uint8Array(Math.max(Math.min(CHUNK, last * 2), need));
       this.#chunks.push(chunk);
       this.#used = 0;
     }

@@ -34,6 +34,8 @@ export class SpillFiles {
   readonly #views: DataView[] = [];
   readonly #used: number[] = [];
   readonly #written: number[] = [];
+  /** Reused by every partition's read. */
+  #readBuffer: Uint8Array | undefined;
   #bytes = 0;
   #closed = false;
 
@@ -55,7 +57,7 @@ export class SpillFiles {
         const file = join(dir, `keys-${p}`);
         this.#fds.push(openSync(file, 'wx+', 0o600));
         unlinkSync(file);
-        const buffer = new Uint8Array(WRITE_BUFFER);
+        const buffer = new Uint8Array(0); // made at the first record (#room)
         this.#buffers.push(buffer);
         this.#views.push(new DataView(buffer.buffer));
         this.#used.push(0);
@@ -80,7 +82,12 @@ export class SpillFiles {
 
   /** Append one record to partition `p`: `record[0, length)` (copied). */
   append(p: number, record: Uint8Array, length: number): void {
-    const buffer = this.#buffers[p] as Uint8Array;
+    let buffer = this.#buffers[p] as Uint8Array;
+    if (buffer.length === 0) {
+      buffer = new Uint8Array(WRITE_BUFFER);
+      this.#buffers[p] = buffer;
+      this.#views[p] = new DataView(buffer.buffer);
+    }
     let used = this.#used[p] as number;
     if (used + 4 + length > buffer.length) {
       this.#flush(p);
@@ -119,9 +126,10 @@ export class SpillFiles {
    */
   *records(p: number): Generator<Uint8Array> {
     this.#flush(p);
+    this.#buffers[p] = new Uint8Array(0); // not needed for reading: freed
     const fd = this.#fds[p] as number;
     const end = this.#written[p] as number;
-    let buffer = new Uint8Array(READ_BUFFER);
+    let buffer = (this.#readBuffer ??= new Uint8Array(READ_BUFFER));
     let view = new DataView(buffer.buffer);
     /** File offset of `buffer[0]`, bytes held, and where the next record starts in the buffer. */
     let base = 0;
@@ -134,6 +142,7 @@ export class SpillFiles {
         const bigger = new Uint8Array(n);
         bigger.set(buffer.subarray(at, held));
         buffer = bigger;
+        this.#readBuffer = bigger;
         view = new DataView(buffer.buffer);
       } else buffer.copyWithin(0, at, held);
       base += at;
