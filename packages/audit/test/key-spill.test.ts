@@ -14,6 +14,7 @@ import { openSnapshot } from '@atrest/etcd-snapshot';
 import { AuditRun, auditSnapshot, type AuditReport } from '@atrest/audit';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
+import { GCM2, IDENTITY, secretsConfig } from '@atrest/test-support';
 import { SpillFiles } from '../src/_spill-files.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'atrest-key-spill-'));
@@ -58,18 +59,7 @@ describe('the sample snapshot', () => {
 });
 
 describe('while an audit spills', () => {
-  const config = loadEncryptionConfiguration(`
-apiVersion: apiserver.config.k8s.io/v1
-kind: EncryptionConfiguration
-resources:
-  - resources: [secrets]
-    providers:
-      - aesgcm:
-          keys:
-            - name: key1
-              secret: ${Buffer.alloc(32, 7).toString('base64')}
-      - identity: {}
-`);
+  const config = loadEncryptionConfiguration(secretsConfig(GCM2 + IDENTITY));
   const secret = 'PLAINTEXT-MARKER-1b0c';
 
   it('its files are unlinked, private to the process, hold key names and no plaintext, and are freed by finish', async () => {
