@@ -151,9 +151,10 @@ async function run(snapshot: string, runs: number, jsonOut: string | undefined, 
     let values = 0;
     let keys = 0;
     let firstReport: string | undefined;
-    // Alternating: spilled, in memory, spilled, ... so drift in the machine's speed hits both alike.
+    // Alternating, first one then the other first (ABBA), so drift in the machine's speed and the
+    // state the previous run left (page cache, dirty pages) hit both alike.
     for (let i = 0; i < runs; i++) {
-      for (const v of VARIANTS) {
+      for (const v of i % 2 === 0 ? VARIANTS : [...VARIANTS].reverse()) {
         const load = loadavg()[0] as number;
         if (load > BUSY_LOAD) process.stderr.write(`run ${i + 1} (${v.name}): the machine is busy (1-minute load ${load.toFixed(2)}): its figures are flagged\n`);
         const t = timed([process.execPath, CLI, 'audit', snapshot, '--config', config, '--history', '-o', 'json', ...v.flags], scratch, true, true);
@@ -181,7 +182,7 @@ async function run(snapshot: string, runs: number, jsonOut: string | undefined, 
     const busy = rows.filter((r) => r.load > BUSY_LOAD).length;
     const summaries = VARIANTS.map(({ name, flags }) => {
       const mine = rows.filter((r) => r.variant === name);
-      const med = (f: (r: HistoryRun) => number): number => median(mine.map(f));
+      const med = (f: (r: HistoryRun) => number): number => Number(median(mine.map(f)).toFixed(3));
       const firsts = mine.map((r) => r.firstOutputSeconds).filter((x): x is number => x !== undefined);
       const maxRss = Math.max(...mine.map((r) => r.maxRssMB));
       return {
@@ -195,6 +196,17 @@ async function run(snapshot: string, runs: number, jsonOut: string | undefined, 
         underTarget: maxRss < TARGET_RSS_MB,
       };
     });
+    // Within each pair (one run of each, back to back): spilled / in memory.
+    const pairs = (f: (r: HistoryRun) => number): { median: number; min: number; max: number } => {
+      const ratios: number[] = [];
+      for (let i = 0; i + 1 < rows.length; i += 2) {
+        const [a, b] = [rows[i], rows[i + 1]] as [HistoryRun, HistoryRun];
+        const [spilled, inMemory] = a.variant === 'spilled' ? [a, b] : [b, a];
+        ratios.push(f(spilled) / f(inMemory));
+      }
+      return { median: Number(median(ratios).toFixed(3)), min: Number(Math.min(...ratios).toFixed(3)), max: Number(Math.max(...ratios).toFixed(3)) };
+    };
+    const spilledOverInMemory = { wall: pairs((r) => r.wallSeconds), cpu: pairs((r) => r.cpuSeconds), peakRss: pairs((r) => r.maxRssMB) };
     const summary = {
       snapshot,
       snapshotMB: Math.round(statSync(snapshot).size / 2 ** 20),
@@ -202,6 +214,7 @@ async function run(snapshot: string, runs: number, jsonOut: string | undefined, 
       values,
       runs,
       variants: summaries,
+      spilledOverInMemory,
       busyRuns: busy,
       ...(gen === undefined ? {} : { generated: gen }),
     };
@@ -219,7 +232,7 @@ async function run(snapshot: string, runs: number, jsonOut: string | undefined, 
           ? `**Validation run at ${keys} keys, not the ${TARGET_KEYS}-key result** (the 1M-key run is: \`generate --keys ${TARGET_KEYS} --revisions 3\`, then \`run --write-docs\`).`
           : `${keys} keys.`,
         '',
-        `Measured ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${values} revisions (${keys} keys, ${summary.snapshotMB} MiB snapshot), median of ${runs} runs of each, alternating, one fresh process each; both gave the same report, byte for byte.`,
+        `Measured ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${values} revisions (${keys} keys, ${summary.snapshotMB} MiB snapshot), median of ${runs} runs of each, alternating (ABBA), one fresh process each; both gave the same report, byte for byte.`,
         '',
         '| command | key state | wall s | CPU s | values/s | peak RSS MiB (max of runs) | first output s |',
         '|---|---|---:|---:|---:|---:|---:|',
@@ -229,6 +242,7 @@ async function run(snapshot: string, runs: number, jsonOut: string | undefined, 
         ),
         '',
         `Peak RSS with the default ${spilled.underTarget ? 'under' : 'over'} the ${TARGET_RSS_MB} MiB target${validation ? ` at ${keys} keys (whether it stays flat to ${TARGET_KEYS} keys only the full run shows)` : ''}. First output: fork to the first byte of the progress line on standard error (a pseudo-terminal); the report on stdout comes at the end. ${genLine}`,
+        `Spilled / in memory, within each pair of runs: wall ${spilledOverInMemory.wall.median} (${spilledOverInMemory.wall.min}–${spilledOverInMemory.wall.max}), CPU ${spilledOverInMemory.cpu.median} (${spilledOverInMemory.cpu.min}–${spilledOverInMemory.cpu.max}), peak RSS ${spilledOverInMemory.peakRss.median} (${spilledOverInMemory.peakRss.min}–${spilledOverInMemory.peakRss.max}).`,
         `Per run (key state: wall s / peak RSS MiB): ${rows.map((r) => `${r.variant}: ${r.wallSeconds} / ${r.maxRssMB}`).join('; ')}. 1-minute load before each run: ${rows.map((r) => r.load.toFixed(2)).join(', ')}${busy > 0 ? ` (${busy} run(s) started above ${BUSY_LOAD}: take those figures as noisy)` : ''}.`,
       ].join('\n');
       writeSection(join(REPO, 'docs/benchmarks.md'), 'history-scale', body);
