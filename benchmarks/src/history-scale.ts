@@ -5,7 +5,7 @@
  * it as an operator runs it. The target is flat memory: peak RSS under 256 MiB at 1,000,000 keys.
  *
  *   node benchmarks/dist/history-scale.js generate --keys N [--revisions 3] --out FILE [--in-flight 64]
- *   node benchmarks/dist/history-scale.js run --snapshot FILE [--runs 3] [--json out.json] [--write-docs]
+ *   node benchmarks/dist/history-scale.js run --snapshot FILE [--runs 3] [--json out.json] [--write-docs [--section NAME]]
  *
  * `generate` starts Debian's etcd 3.4 on 127.0.0.1 with `startEtcd` (`@atrest/test-support`; a
  * 64 GiB backend quota; etcd 3.4 has no switch to turn fsync off, so its WAL is synced as usual),
@@ -142,7 +142,7 @@ const VARIANTS: readonly { readonly name: Variant; readonly flags: readonly stri
   { name: 'in memory', flags: ['--keys-in-memory', '1000000000'] },
 ];
 
-async function run(snapshot: string, runs: number, jsonOut: string | undefined, writeDocs: boolean): Promise<void> {
+async function run(snapshot: string, runs: number, jsonOut: string | undefined, writeDocs: boolean, section: string): Promise<void> {
   const scratch = mkdtempSync(join(tmpdir(), 'atrest-history-scale-'));
   try {
     const config = join(scratch, 'config.yaml');
@@ -190,9 +190,9 @@ async function run(snapshot: string, runs: number, jsonOut: string | undefined, 
         flags: flags.join(' '),
         wallSeconds: med((r) => r.wallSeconds),
         cpuSeconds: med((r) => r.cpuSeconds),
-        valuesPerSec: med((r) => r.valuesPerSec),
+        valuesPerSec: Math.round(med((r) => r.valuesPerSec)),
         maxRssMB: maxRss,
-        firstOutputSeconds: firsts.length > 0 ? median(firsts) : undefined,
+        firstOutputSeconds: firsts.length > 0 ? Number(median(firsts).toFixed(3)) : undefined,
         underTarget: maxRss < TARGET_RSS_MB,
       };
     });
@@ -245,7 +245,7 @@ async function run(snapshot: string, runs: number, jsonOut: string | undefined, 
         `Spilled / in memory, within each pair of runs: wall ${spilledOverInMemory.wall.median} (${spilledOverInMemory.wall.min}–${spilledOverInMemory.wall.max}), CPU ${spilledOverInMemory.cpu.median} (${spilledOverInMemory.cpu.min}–${spilledOverInMemory.cpu.max}), peak RSS ${spilledOverInMemory.peakRss.median} (${spilledOverInMemory.peakRss.min}–${spilledOverInMemory.peakRss.max}).`,
         `Per run (key state: wall s / peak RSS MiB): ${rows.map((r) => `${r.variant}: ${r.wallSeconds} / ${r.maxRssMB}`).join('; ')}. 1-minute load before each run: ${rows.map((r) => r.load.toFixed(2)).join(', ')}${busy > 0 ? ` (${busy} run(s) started above ${BUSY_LOAD}: take those figures as noisy)` : ''}.`,
       ].join('\n');
-      writeSection(join(REPO, 'docs/benchmarks.md'), 'history-scale', body);
+      writeSection(join(REPO, 'docs/benchmarks.md'), section, body);
     }
   } finally {
     rmSync(scratch, { recursive: true, force: true });
@@ -265,6 +265,7 @@ async function main(): Promise<void> {
       runs: { type: 'string', default: '3' },
       json: { type: 'string' },
       'write-docs': { type: 'boolean', default: false },
+      section: { type: 'string', default: 'history-scale' },
     },
   });
   if (command === 'generate') {
@@ -279,9 +280,9 @@ async function main(): Promise<void> {
     process.exit(0);
   } else if (command === 'run') {
     if (values.snapshot === undefined) throw new Error('run needs --snapshot FILE');
-    await run(values.snapshot, Number(values.runs), values.json, values['write-docs'] === true);
+    await run(values.snapshot, Number(values.runs), values.json, values['write-docs'] === true, values.section);
   } else {
-    throw new Error('usage: history-scale.js generate --keys N [--revisions R] --out FILE | run --snapshot FILE [--runs N] [--json FILE] [--write-docs]');
+    throw new Error('usage: history-scale.js generate --keys N [--revisions R] --out FILE | run --snapshot FILE [--runs N] [--json FILE] [--write-docs [--section NAME]]');
   }
 }
 

@@ -38,9 +38,9 @@ export interface AuditOptions {
   /** Only this group-resource (`secrets`, `deployments.apps`). */
   readonly resource?: string;
   /**
-   * Keep every key's revisions in `report.keys` (memory grows with the source). Default false:
-   * only totals, keys still needed and findings, in memory proportional to the number of keys
-   * (tens of bytes each), not to their values.
+   * Keep every key's revisions in `report.keys` (memory grows with the source, and key state
+   * never spills). Default false: only totals, keys still needed and findings, in memory of tens
+   * of bytes per key up to `keysInMemory` keys, flat past it, never proportional to the values.
    */
   readonly details?: boolean;
   /**
