@@ -6,7 +6,10 @@
  * An entry with an empty prefix (identity) that fails is skipped silently: that is how identity
  * refuses `k8s:enc:` data without masking the real error. When every matching entry fails, the
  * errors are combined in chain order ({@link reduceErrors}); when none matched, the chain's own
- * "no match" error is thrown.
+ * "no match" error is thrown. An entry that is itself a chain none of whose prefixes the value
+ * has (two `aesgcm` providers, the value under the second's key) would throw its "no match":
+ * that error is made only if the read fails as a whole, as the rest of the chain often reads
+ * the value (an error's stack trace costs more than an AES-GCM open of a small value).
  *
  * Write: always entry 0, its prefix followed by its output.
  *
@@ -114,7 +117,7 @@ export class PrefixChain implements Transformer {
     data: Uint8Array,
     offset: number,
     context: Uint8Array,
-    errors: AtrestError[] | undefined,
+    errors: (AtrestError | PrefixChain)[] | undefined,
     out?: Uint8Array,
   ): MaybePromise<ReadResult> {
     const entries = this.entries;
@@ -124,6 +127,11 @@ export class PrefixChain implements Transformer {
       if (!hasPrefixAt(data, offset, entry.prefix)) continue;
       const t = entry.transformer;
       const at = offset + plen;
+      // An inner chain that would only throw its "no match": its error, made if needed (below).
+      if (plen !== 0 && Object.getPrototypeOf(t) === PrefixChain.prototype && !(t as PrefixChain).#matchesAt(data, at)) {
+        (errors ??= []).push(t as PrefixChain);
+        continue;
+      }
       let result: MaybePromise<ReadResult>;
       try {
         if (out !== undefined) result = readEntryInto(t, data, at, context, out);
@@ -143,7 +151,13 @@ export class PrefixChain implements Transformer {
       }
       return settle(result, i, entry);
     }
-    throw (errors === undefined ? undefined : reduceErrors(errors)) ?? this.#noMatch();
+    throw (errors === undefined ? undefined : reduceErrors(errors.map((e) => (e instanceof PrefixChain ? e.#noMatch() : e)))) ?? this.#noMatch();
+  }
+
+  /** Whether any entry's prefix is at `data[offset]` (an entry with an empty prefix always is). */
+  #matchesAt(data: Uint8Array, offset: number): boolean {
+    for (const entry of this.entries) if (hasPrefixAt(data, offset, entry.prefix)) return true;
+    return false;
   }
 
   /** {@inheritDoc Transformer.write} */

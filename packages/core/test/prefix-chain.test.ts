@@ -156,6 +156,39 @@ describe('PrefixChain read', () => {
     expect(errorOf(() => chain.read(utf8('a'), CTX)).code).toBe(ErrorCode.NoMatchingPrefix);
   });
 
+  it('an inner chain none of whose prefixes match makes its no-match error only when the whole read fails', () => {
+    // Two providers of one kind (`k8s:enc:aesgcm:v1:` twice), keys k1 and k2: a value under k2.
+    const rec: Recorder = { calls: [] };
+    let made = 0;
+    const innerNoMatch = (which: string) => () => {
+      made++;
+      return new AtrestError(ErrorCode.NoMatchingKey, `no key in ${which}`);
+    };
+    const inner = (label: string, name: string, behaviour: Parameters<typeof fake>[2] = {}) =>
+      new PrefixChain([entry(`${name}:`, fake(rec, label, behaviour), `p:${name}`)], innerNoMatch(name));
+    const chain = new PrefixChain(
+      [entry('p:', inner('A', 'k1'), 'p'), entry('p:', inner('B', 'k2'), 'p'), entry('', fake(rec, 'I', { fail: fail('identity') }), 'identity')],
+      noMatch,
+    );
+    expect(chain.read(utf8('p:k2:v'), CTX)).toMatchObject({ stale: true, source: 'p:k2' });
+    const out = new Uint8Array(16);
+    expect(text((chain.readInto(utf8('p:k2:v'), CTX, out) as ReadResult).plaintext)).toBe('B(v)');
+    expect(made).toBe(0);
+    expect(rec.calls).toEqual(['B:read:v', 'B:read:v']);
+    // Under neither key: both inner errors, in chain order, as when each inner chain threw its own.
+    const e = errorOf(() => chain.read(utf8('p:k3:v'), CTX));
+    expect(e).toBeInstanceOf(AtrestAggregateError);
+    expect((e as AtrestAggregateError).errors.map((x) => [x.code, x.message])).toEqual([
+      [ErrorCode.NoMatchingKey, 'no key in k1'],
+      [ErrorCode.NoMatchingKey, 'no key in k2'],
+    ]);
+    expect(made).toBe(2);
+    // A failure of the inner chain that matched sits between them in order.
+    const failing = new PrefixChain([entry('p:', inner('A', 'k1'), 'p'), entry('p:', inner('B', 'k2', { fail: fail('bad tag') }), 'p'), entry('p:', inner('C', 'k3'), 'p')], noMatch);
+    const f = errorOf(() => failing.read(utf8('p:k2:v'), CTX)) as AtrestAggregateError;
+    expect(f.errors.map((x) => x.message)).toEqual(['no key in k1', 'bad tag', 'no key in k3']);
+  });
+
   it('refuses an empty entry list', () => {
     expect(() => new PrefixChain([], noMatch)).toThrow(TypeError);
   });
