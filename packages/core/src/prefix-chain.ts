@@ -29,6 +29,8 @@ import { type AtrestError, reduceErrors, toAtrestError } from './errors.js';
 import { isPromise, type MaybePromise, type ReadResult, type Transformer } from './transformer.js';
 
 const EMPTY = new Uint8Array(0);
+/** What a chain's private read answers when no entry's prefix matched (see `#tryFrom`). */
+const NO_MATCH: unique symbol = Symbol('no matching prefix');
 
 /** One entry of a {@link PrefixChain}. */
 export interface ChainEntry {
@@ -58,6 +60,8 @@ export class PrefixChain implements Transformer {
   /** The entries, in read order. */
   readonly entries: readonly ChainEntry[];
   readonly #noMatch: () => AtrestError;
+  /** Per entry: its transformer when that is a chain of this class (not a subclass), else undefined. */
+  readonly #inner: readonly (PrefixChain | undefined)[];
   #lastHeader: Uint8Array | undefined;
   #lastCombined: Uint8Array = EMPTY;
 
@@ -70,6 +74,7 @@ export class PrefixChain implements Transformer {
     if (entries.length === 0) throw new TypeError('PrefixChain needs at least one entry');
     this.entries = Object.freeze([...entries]);
     this.#noMatch = noMatch;
+    this.#inner = this.entries.map((e) => (e.prefix.length > 0 && Object.getPrototypeOf(e.transformer) === PrefixChain.prototype ? (e.transformer as PrefixChain) : undefined));
   }
 
   /** {@inheritDoc Transformer.read} */
@@ -112,6 +117,7 @@ export class PrefixChain implements Transformer {
     return this.#readFrom(0, data, offset, context, undefined, out);
   }
 
+  /** Read from entry `start` on; throws the chain's "no match" when no entry's prefix matched. */
   #readFrom(
     start: number,
     data: Uint8Array,
@@ -120,6 +126,24 @@ export class PrefixChain implements Transformer {
     errors: (AtrestError | PrefixChain)[] | undefined,
     out?: Uint8Array,
   ): MaybePromise<ReadResult> {
+    const r = this.#tryFrom(start, data, offset, context, errors, out);
+    if (r === NO_MATCH) throw this.#noMatch();
+    return r;
+  }
+
+  /**
+   * {@link PrefixChain.#readFrom}, answering {@link NO_MATCH} instead of making and throwing the
+   * "no match" error: an outer chain makes it only if its whole read fails. Inner chains are
+   * called here directly, their arguments being the outer read's, already checked.
+   */
+  #tryFrom(
+    start: number,
+    data: Uint8Array,
+    offset: number,
+    context: Uint8Array,
+    errors: (AtrestError | PrefixChain)[] | undefined,
+    out: Uint8Array | undefined,
+  ): MaybePromise<ReadResult> | typeof NO_MATCH {
     const entries = this.entries;
     for (let i = start; i < entries.length; i++) {
       const entry = entries[i] as ChainEntry;
@@ -127,14 +151,17 @@ export class PrefixChain implements Transformer {
       if (!hasPrefixAt(data, offset, entry.prefix)) continue;
       const t = entry.transformer;
       const at = offset + plen;
-      // An inner chain that would only throw its "no match": its error, made if needed (below).
-      if (plen !== 0 && Object.getPrototypeOf(t) === PrefixChain.prototype && !(t as PrefixChain).#matchesAt(data, at)) {
-        (errors ??= []).push(t as PrefixChain);
-        continue;
-      }
+      const inner = this.#inner[i];
       let result: MaybePromise<ReadResult>;
       try {
-        if (out !== undefined) result = readEntryInto(t, data, at, context, out);
+        if (inner !== undefined) {
+          const r = inner.#tryFrom(0, data, at, context, undefined, out);
+          if (r === NO_MATCH) {
+            (errors ??= []).push(inner); // its "no match", made if needed (below)
+            continue;
+          }
+          result = r;
+        } else if (out !== undefined) result = readEntryInto(t, data, at, context, out);
         else result = t.readAt !== undefined ? t.readAt(data, at, context) : t.read(at === 0 ? data : data.subarray(at), context);
       } catch (err) {
         if (plen !== 0) (errors ??= []).push(toAtrestError(err));
@@ -151,13 +178,8 @@ export class PrefixChain implements Transformer {
       }
       return settle(result, i, entry);
     }
-    throw (errors === undefined ? undefined : reduceErrors(errors.map((e) => (e instanceof PrefixChain ? e.#noMatch() : e)))) ?? this.#noMatch();
-  }
-
-  /** Whether any entry's prefix is at `data[offset]` (an entry with an empty prefix always is). */
-  #matchesAt(data: Uint8Array, offset: number): boolean {
-    for (const entry of this.entries) if (hasPrefixAt(data, offset, entry.prefix)) return true;
-    return false;
+    if (errors === undefined) return NO_MATCH;
+    throw reduceErrors(errors.map((e) => (e instanceof PrefixChain ? e.#noMatch() : e))) as AtrestError;
   }
 
   /** {@inheritDoc Transformer.write} */
