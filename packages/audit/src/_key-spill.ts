@@ -35,6 +35,34 @@ const STATE = 3;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
+/** Reads one record's fields in order (one reader for a whole replay: no allocation per record). */
+class RecordReader {
+  #r: Uint8Array = new Uint8Array(0);
+  /** The next field's offset. */
+  at = 0;
+
+  /** Read `r` from just after its tag. */
+  start(r: Uint8Array): void {
+    this.#r = r;
+    this.at = 1;
+  }
+
+  varint(): number {
+    const n = varintAt(this.#r, this.at);
+    this.at += varintSize(n);
+    return n;
+  }
+
+  /** An optional text: its UTF-8 length + 1 (0: none), then its bytes. */
+  text(): string | undefined {
+    const n = this.varint();
+    if (n === 0) return undefined;
+    const s = decoder.decode(this.#r.subarray(this.at, this.at + n - 1));
+    this.at += n - 1;
+    return s;
+  }
+}
+
 /** @internal */
 export class KeySpill {
   readonly #files: SpillFiles;
@@ -126,51 +154,38 @@ export class KeySpill {
    * have in one book that saw every revision.
    */
   replay(p: number, book: KeyBook): void {
+    const c = new RecordReader();
     for (const r of this.#files.records(p)) {
-      let at = 1;
-      const keyLength = varintAt(r, at);
-      at += varintSize(keyLength);
-      const key = r.subarray(at, at + keyLength);
-      at += keyLength;
-      const resource = varintAt(r, at);
-      at += varintSize(resource);
-      const next = (): number => {
-        const n = varintAt(r, at);
-        at += varintSize(n);
-        return n;
-      };
-      const text = (): string | undefined => {
-        const n = next();
-        if (n === 0) return undefined;
-        const s = decoder.decode(r.subarray(at, at + n - 1));
-        at += n - 1;
-        return s;
-      };
+      c.start(r);
+      const keyLength = c.varint();
+      const key = r.subarray(c.at, c.at + keyLength);
+      c.at += keyLength;
+      const resource = c.varint();
       const tag = r[0];
       if (tag === STATE) {
-        const deleted = r[at++] === 1;
-        const tombstones = next();
-        const cls = next() - 1;
+        const deleted = r[c.at++] === 1;
+        const tombstones = c.varint();
+        const cls = c.varint() - 1;
         let pending: KeyState['pending'];
         if (cls >= 0) {
-          const revision = next();
-          const decodeError = text();
+          const revision = c.varint();
+          const decodeError = c.text();
           pending = { cls, revision, ...(decodeError !== undefined ? { decodeError } : {}) };
         }
         const plaintextHistory: number[] = [];
-        for (let n = next(); n > 0; n--) plaintextHistory.push(next());
+        for (let n = c.varint(); n > 0; n--) plaintextHistory.push(c.varint());
         book.restore(key, resource, { deleted, tombstones, pending, plaintextHistory });
         continue;
       }
       let k = book.find(key);
       if (k < 0) k = book.add(key, resource);
       else book.settlePending(k);
-      const revision = next();
+      const revision = c.varint();
       if (tag === TOMBSTONE) book.tombstone(k, revision);
       else {
-        const cls = next();
-        const decodeError = text();
-        const mismatch = r[at++] === 1 ? { typeResource: text() ?? '', apiVersion: text() ?? '', kind: text() ?? '' } : undefined;
+        const cls = c.varint();
+        const decodeError = c.text();
+        const mismatch = r[c.at++] === 1 ? { typeResource: c.text() ?? '', apiVersion: c.text() ?? '', kind: c.text() ?? '' } : undefined;
         book.put(k, decodeError === undefined ? { cls } : { cls, decodeError }, revision, undefined, mismatch);
       }
     }

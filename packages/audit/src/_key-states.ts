@@ -168,11 +168,10 @@ export class KeyStates {
 
   /** Key `k`'s state (not its details), to move it to another table; its pending put is taken. */
   take(k: number): KeyState {
-    const p = this.takePending(k);
     return {
       deleted: this.deleted(k),
       tombstones: this.tombstones(k),
-      pending: p === undefined ? undefined : { cls: p.cls, revision: p.revision, ...(p.decodeError !== undefined ? { decodeError: p.decodeError } : {}) },
+      pending: this.takePending(k),
       plaintextHistory: this.#plaintextHistory.get(k) ?? [],
     };
   }

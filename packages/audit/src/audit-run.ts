@@ -176,7 +176,7 @@ export class AuditRun {
     if (++this.#seen % 1000 === 0) this.#options.onProgress?.({ revisions: this.#seen, bytes: this.#bytes });
     const key = entry.kv.key;
     const book = this.#book;
-    /** The key's number in the book, or -1 once key state is spilled. */
+    /** The key's number in the book, or -1 once key state is spilled (`inBook` null). */
     let k = -1;
     let r: number;
     if (book === null) r = this.#resourceOf(key);
@@ -194,14 +194,13 @@ export class AuditRun {
       return undefined;
     }
     if (r === FILTERED) return undefined;
+    const inBook = k >= 0 ? book : null;
+    inBook?.settlePending(k);
     if (entry.tombstone) {
-      if (book !== null && k >= 0) {
-        book.settlePending(k);
-        book.tombstone(k, main);
-      } else this.#spill?.tombstone(key, r, main);
+      if (inBook !== null) inBook.tombstone(k, main);
+      else this.#spill?.tombstone(key, r, main);
       return undefined;
     }
-    if (book !== null && k >= 0) book.settlePending(k);
     const value = entry.kv.value;
     this.#bytes += value.length;
     let transformer = this.#transformers[r];
